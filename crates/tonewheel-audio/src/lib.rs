@@ -19,22 +19,26 @@
 //! ```
 
 mod buffer;
+mod context;
 mod decode;
 mod dither;
 mod encode;
 mod error;
 mod limits;
 mod resample;
+mod role;
 mod sniff;
 mod source;
 mod stream;
 
 pub use buffer::AudioBuffer;
+pub use context::MusicalContext;
 pub use decode::{probe_info, read_all, read_all_with_limits, AudioInfo};
 pub use dither::Dither;
 pub use encode::{write_wav, BitDepth, WavOptions};
 pub use error::{AudioError, Result};
 pub use limits::DecodeLimits;
+pub use role::{Role, UnknownRole};
 pub use resample::{resample, ResampleQuality, StreamResampler};
 pub use sniff::ContainerFormat;
 pub use stream::{AudioStream, MAX_CHUNK_FRAMES};
