@@ -1,0 +1,1 @@
+//! Audio analysis (in progress).
