@@ -53,7 +53,11 @@ impl AudioBuffer {
     }
 
     /// Builds a buffer from interleaved samples (`L R L R ...`).
-    pub fn from_interleaved(sample_rate: u32, channel_count: usize, samples: &[f32]) -> Result<Self> {
+    pub fn from_interleaved(
+        sample_rate: u32,
+        channel_count: usize,
+        samples: &[f32],
+    ) -> Result<Self> {
         if channel_count == 0 || samples.len() % channel_count != 0 {
             return Err(AudioError::InvalidArgument {
                 what: "interleaved sample count",
@@ -223,7 +227,11 @@ impl AudioBuffer {
         let start = start.min(end);
         AudioBuffer {
             sample_rate: self.sample_rate,
-            channels: self.channels.iter().map(|c| c[start..end].to_vec()).collect(),
+            channels: self
+                .channels
+                .iter()
+                .map(|c| c[start..end].to_vec())
+                .collect(),
         }
     }
 
@@ -243,7 +251,11 @@ impl AudioBuffer {
             return Err(AudioError::InvalidArgument {
                 what: "buffer to append",
                 expected: format!("{} Hz, {} channels", self.sample_rate, self.channel_count()),
-                found: format!("{} Hz, {} channels", other.sample_rate, other.channel_count()),
+                found: format!(
+                    "{} Hz, {} channels",
+                    other.sample_rate,
+                    other.channel_count()
+                ),
             });
         }
         for (a, b) in self.channels.iter_mut().zip(&other.channels) {
@@ -258,7 +270,8 @@ mod tests {
     use super::*;
 
     fn stereo() -> AudioBuffer {
-        AudioBuffer::from_channels(48_000, vec![vec![0.5, -1.0, 0.25], vec![0.5, 0.0, -0.25]]).unwrap()
+        AudioBuffer::from_channels(48_000, vec![vec![0.5, -1.0, 0.25], vec![0.5, 0.0, -0.25]])
+            .unwrap()
     }
 
     #[test]
@@ -284,7 +297,8 @@ mod tests {
         assert_eq!(b.to_mono().channel(0), &[0.5, -0.5, 0.0]);
         let m = b.to_mono().mix_to(2);
         assert_eq!(m.channel(0), m.channel(1));
-        let quad = AudioBuffer::from_channels(8, vec![vec![1.0], vec![0.5], vec![0.0], vec![0.5]]).unwrap();
+        let quad = AudioBuffer::from_channels(8, vec![vec![1.0], vec![0.5], vec![0.0], vec![0.5]])
+            .unwrap();
         let st = quad.mix_to(2);
         assert_eq!(st.channel(0), &[0.5]);
         assert_eq!(st.channel(1), &[0.5]);

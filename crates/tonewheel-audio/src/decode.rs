@@ -60,7 +60,6 @@ pub(crate) struct PacketSource {
     decoder: Box<dyn Decoder>,
     track_id: u32,
     info: AudioInfo,
-    header_frames_trusted: bool,
     read_pos: Arc<AtomicU64>,
     frames_decoded: u64,
     max_packet_frames: u64,
@@ -97,21 +96,26 @@ impl PacketSource {
     pub(crate) fn open(path: &Path, limits: &DecodeLimits) -> Result<Self> {
         let (file, file_len, head) = open_checked(path)?;
         let container = sniff(path, &head)?;
-        let mut header_frames_trusted = true;
+        let mut patches = Vec::new();
         if container == ContainerFormat::Wav {
             let facts = precheck_wav(path, &head, file_len, limits)?;
-            header_frames_trusted = !facts.unknown_length;
+            patches = facts.size_patches;
         }
         drop(head);
 
-        let (source, read_pos) = TrackedFile::new(file, file_len);
+        let (source, read_pos) = TrackedFile::new(file, file_len, patches);
         let stream = MediaSourceStream::new(Box::new(source), MediaSourceStreamOptions::default());
         let format_opts = FormatOptions {
             enable_gapless: true,
             ..Default::default()
         };
         let probed = symphonia::default::get_probe()
-            .format(&Hint::new(), stream, &format_opts, &MetadataOptions::default())
+            .format(
+                &Hint::new(),
+                stream,
+                &format_opts,
+                &MetadataOptions::default(),
+            )
             .map_err(|e| map_open_error(path, &read_pos, file_len, e))?;
         let format = probed.format;
         let track = format
@@ -126,7 +130,10 @@ impl PacketSource {
         let track_id = track.id;
         let codec = symphonia::default::get_codecs()
             .get_codec(params.codec)
-            .map_or_else(|| format!("{:?}", params.codec), |d| d.short_name.to_string());
+            .map_or_else(
+                || format!("{:?}", params.codec),
+                |d| d.short_name.to_string(),
+            );
 
         let limit = |what: &'static str, found: u64, limit: u64| AudioError::LimitExceeded {
             path: path.to_path_buf(),
@@ -140,13 +147,21 @@ impl PacketSource {
             reason: "the stream does not state a sample rate".into(),
         })?;
         if sample_rate == 0 || sample_rate > limits.max_sample_rate {
-            return Err(limit("sample rate (Hz)", u64::from(sample_rate), u64::from(limits.max_sample_rate)));
+            return Err(limit(
+                "sample rate (Hz)",
+                u64::from(sample_rate),
+                u64::from(limits.max_sample_rate),
+            ));
         }
         let channels = params.channels.map_or(0, |c| c.count() as u32);
         if channels > limits.max_channels {
-            return Err(limit("channel count", u64::from(channels), u64::from(limits.max_channels)));
+            return Err(limit(
+                "channel count",
+                u64::from(channels),
+                u64::from(limits.max_channels),
+            ));
         }
-        let frames = if header_frames_trusted { params.n_frames } else { None };
+        let frames = params.n_frames;
         if let Some(n) = frames {
             if n > limits.max_frames {
                 return Err(limit("frame count", n, limits.max_frames));
@@ -163,13 +178,16 @@ impl PacketSource {
                 other => map_open_error(path, &read_pos, file_len, other),
             })?;
         // Some containers only learn the channel count from the first decoded packet.
+        let bits_per_sample = params
+            .bits_per_sample
+            .or_else(|| alac_bit_depth(&codec, params.extra_data.as_deref()));
         let info = AudioInfo {
             format: container,
             codec,
             sample_rate,
             channels,
             frames,
-            bits_per_sample: params.bits_per_sample,
+            bits_per_sample,
             file_bytes: file_len,
         };
         Ok(Self {
@@ -178,10 +196,10 @@ impl PacketSource {
             decoder,
             track_id,
             info,
-            header_frames_trusted,
             read_pos,
             frames_decoded: 0,
-            max_packet_frames: params.max_frames_per_packet.unwrap_or(8192),
+            // One codec frame of slack for lossy lengths (MP3 1152, AAC 1024), at most 4096.
+            max_packet_frames: params.max_frames_per_packet.unwrap_or(1152).min(4096),
             finished: false,
         })
     }
@@ -262,12 +280,16 @@ impl PacketSource {
 
     /// At a clean end of stream, a header that promised more frames means the file was cut.
     fn check_complete(&self) -> Result<()> {
-        let Some(expected) = self.info.frames.filter(|_| self.header_frames_trusted) else {
+        let Some(expected) = self.info.frames else {
             return Ok(());
         };
         // Lossy codecs' frame counts can differ from the decoded count by up to one packet
         // (encoder delay and padding); lossless ones must match exactly.
-        let tolerance = if self.info.is_lossless() { 0 } else { self.max_packet_frames };
+        let tolerance = if self.info.is_lossless() {
+            0
+        } else {
+            self.max_packet_frames
+        };
         if self.frames_decoded + tolerance < expected {
             return Err(self.truncated(format!(
                 "header promises {expected} frames, the data holds {}",
@@ -290,15 +312,33 @@ impl PacketSource {
     }
 }
 
+/// ALAC states its bit depth only in its "magic cookie" (Apple's ALACSpecificConfig: frame
+/// length u32, compatible version u8, bit depth u8, ...). The cookie comes bare (24 bytes) or
+/// behind 'frma' and 'alac' atom headers (48 bytes, cookie at byte 24).
+fn alac_bit_depth(codec: &str, extra: Option<&[u8]>) -> Option<u32> {
+    let extra = extra.filter(|_| codec == "alac")?;
+    let at = match extra.len() {
+        24 => 5,
+        48 => 29,
+        _ => return None,
+    };
+    extra
+        .get(at)
+        .map(|&b| u32::from(b))
+        .filter(|&b| (8..=32).contains(&b))
+}
+
 /// Maps symphonia's errors to ours, attaching the read position.
 fn map_open_error(path: &Path, read_pos: &AtomicU64, file_len: u64, e: SymError) -> AudioError {
     let offset = read_pos.load(Ordering::Relaxed);
     match e {
-        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => AudioError::Truncated {
-            path: path.to_path_buf(),
-            offset: file_len,
-            reason: "the file ends inside a header or packet".into(),
-        },
+        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            AudioError::Truncated {
+                path: path.to_path_buf(),
+                offset: file_len,
+                reason: "the file ends inside a header or packet".into(),
+            }
+        }
         SymError::IoError(io) => AudioError::io(path, io),
         SymError::DecodeError(reason) => AudioError::Corrupt {
             path: path.to_path_buf(),

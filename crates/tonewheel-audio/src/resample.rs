@@ -46,7 +46,12 @@ impl std::fmt::Debug for StreamResampler {
 
 impl StreamResampler {
     /// A resampler from `from_hz` to `to_hz` for `channels` channels.
-    pub fn new(from_hz: u32, to_hz: u32, channels: usize, quality: ResampleQuality) -> Result<Self> {
+    pub fn new(
+        from_hz: u32,
+        to_hz: u32,
+        channels: usize,
+        quality: ResampleQuality,
+    ) -> Result<Self> {
         Self::build(from_hz, to_hz, channels, quality, true)
     }
 
@@ -55,7 +60,13 @@ impl StreamResampler {
         Self::build(from_hz, to_hz, 1, quality, false)
     }
 
-    fn build(from_hz: u32, to_hz: u32, channels: usize, quality: ResampleQuality, align: bool) -> Result<Self> {
+    fn build(
+        from_hz: u32,
+        to_hz: u32,
+        channels: usize,
+        quality: ResampleQuality,
+        align: bool,
+    ) -> Result<Self> {
         let bad = |what: &'static str, found: String| AudioError::InvalidArgument {
             what,
             expected: "a positive value".into(),
@@ -87,17 +98,30 @@ impl StreamResampler {
                         interpolation: SincInterpolationType::Cubic,
                         window,
                     };
-                    Box::new(SincFixedIn::<f32>::new(ratio, 1.0, params, CHUNK_FRAMES, channels).map_err(construction)?)
+                    Box::new(
+                        SincFixedIn::<f32>::new(ratio, 1.0, params, CHUNK_FRAMES, channels)
+                            .map_err(construction)?,
+                    )
                 }
                 ResampleQuality::Fast => Box::new(
-                    FftFixedIn::<f32>::new(from_hz as usize, to_hz as usize, CHUNK_FRAMES, 2, channels)
-                        .map_err(construction)?,
+                    FftFixedIn::<f32>::new(
+                        from_hz as usize,
+                        to_hz as usize,
+                        CHUNK_FRAMES,
+                        2,
+                        channels,
+                    )
+                    .map_err(construction)?,
                 ),
             })
         };
         let (delay_left, scratch) = match &inner {
             Some(r) => (
-                if align { measure_delay(from_hz, to_hz, quality)? } else { 0 },
+                if align {
+                    measure_delay(from_hz, to_hz, quality)?
+                } else {
+                    0
+                },
                 vec![vec![0.0; r.output_frames_max()]; channels],
             ),
             None => (0, Vec::new()),
@@ -148,7 +172,14 @@ impl StreamResampler {
             for p in &mut self.pending {
                 p.drain(..used);
             }
-            Self::emit(&self.scratch, produced, &mut self.delay_left, &mut self.frames_out, u64::MAX, out);
+            Self::emit(
+                &self.scratch,
+                produced,
+                &mut self.delay_left,
+                &mut self.frames_out,
+                u64::MAX,
+                out,
+            );
         }
         Ok(())
     }
@@ -164,14 +195,25 @@ impl StreamResampler {
         // against a resampler that stops producing.
         let mut guard = 0;
         while self.frames_out < expected && guard < 64 {
-            let pending = if self.pending[0].is_empty() { None } else { Some(&self.pending[..]) };
+            let pending = if self.pending[0].is_empty() {
+                None
+            } else {
+                Some(&self.pending[..])
+            };
             let (_, produced) = inner
                 .process_partial_into_buffer(pending, &mut self.scratch, None)
                 .map_err(|e| resample_error(&e))?;
             for p in &mut self.pending {
                 p.clear();
             }
-            Self::emit(&self.scratch, produced, &mut self.delay_left, &mut self.frames_out, expected, out);
+            Self::emit(
+                &self.scratch,
+                produced,
+                &mut self.delay_left,
+                &mut self.frames_out,
+                expected,
+                out,
+            );
             guard += 1;
         }
         Ok(())
@@ -227,13 +269,21 @@ fn measure_delay(from_hz: u32, to_hz: u32, quality: ResampleQuality) -> Result<u
     let coarse = y
         .iter()
         .enumerate()
-        .fold((0usize, 0.0f32), |best, (i, &v)| if v.abs() > best.1 { (i, v.abs()) } else { best })
+        .fold((0usize, 0.0f32), |best, (i, &v)| {
+            if v.abs() > best.1 {
+                (i, v.abs())
+            } else {
+                best
+            }
+        })
         .0 as f64;
 
     // A tone at a tenth of the lower rate: well inside both passbands, period >= 10 frames.
     let tone_hz = f64::from(from_hz.min(to_hz)) / 10.0;
     let tone: Vec<f32> = (0..CHUNK_FRAMES * 8)
-        .map(|i| (2.0 * std::f64::consts::PI * tone_hz * i as f64 / f64::from(from_hz)).sin() as f32)
+        .map(|i| {
+            (2.0 * std::f64::consts::PI * tone_hz * i as f64 / f64::from(from_hz)).sin() as f32
+        })
         .collect();
     let y = run(&tone)?;
     let w = 2.0 * std::f64::consts::PI * tone_hz / f64::from(to_hz);
@@ -264,7 +314,8 @@ pub fn resample(audio: &AudioBuffer, to_hz: u32, quality: ResampleQuality) -> Re
         return Ok(audio.clone());
     }
     let mut r = StreamResampler::new(audio.sample_rate(), to_hz, audio.channel_count(), quality)?;
-    let expected = (audio.frames() as f64 * f64::from(to_hz) / f64::from(audio.sample_rate())).round() as usize;
+    let expected = (audio.frames() as f64 * f64::from(to_hz) / f64::from(audio.sample_rate()))
+        .round() as usize;
     let mut out: Vec<Vec<f32>> = vec![Vec::with_capacity(expected); audio.channel_count()];
     let input: Vec<&[f32]> = audio.channels().iter().map(Vec::as_slice).collect();
     r.process(&input, &mut out)?;
@@ -300,18 +351,27 @@ mod tests {
     fn resampled_sine_keeps_level_and_alignment() {
         for (from, to) in [(44_100, 48_000), (48_000, 44_100), (96_000, 22_050)] {
             for quality in [ResampleQuality::High, ResampleQuality::Fast] {
-                let input = AudioBuffer::from_channels(from, vec![sine(from, 1000.0, from as usize)]).unwrap();
+                let input =
+                    AudioBuffer::from_channels(from, vec![sine(from, 1000.0, from as usize)])
+                        .unwrap();
                 let out = resample(&input, to, quality).unwrap();
                 assert_eq!(out.frames(), to as usize);
                 // Whole periods of 1 kHz away from the edges (the filter sees silence there).
                 let start = (to / 10) as usize;
                 let len = (to / 2) as usize;
-                let (amp, lag) = tone_amplitude_and_lag(&out.channel(0)[start..start + len], to, 1000.0);
+                let (amp, lag) =
+                    tone_amplitude_and_lag(&out.channel(0)[start..start + len], to, 1000.0);
                 // Passband flatness of both filters at 1 kHz is far better than 0.01 dB.
-                assert!((amp - 0.5).abs() < 0.0006, "{from}->{to} {quality:?}: amplitude {amp}");
+                assert!(
+                    (amp - 0.5).abs() < 0.0006,
+                    "{from}->{to} {quality:?}: amplitude {amp}"
+                );
                 // Integer delay is trimmed; what remains is rubato's sub-frame grid offset
                 // (measured at -0.77 frames for the sinc resampler at 96 k -> 22.05 k).
-                assert!(lag.abs() < 1.0, "{from}->{to} {quality:?}: lag {lag} frames");
+                assert!(
+                    lag.abs() < 1.0,
+                    "{from}->{to} {quality:?}: lag {lag} frames"
+                );
             }
         }
     }

@@ -73,7 +73,10 @@ impl Role {
 
     /// True for drum/percussion roles (one-shot sounds whose pitch is secondary).
     pub fn is_percussive(self) -> bool {
-        matches!(self, Role::Kick | Role::Snare | Role::Clap | Role::Hat | Role::Perc)
+        matches!(
+            self,
+            Role::Kick | Role::Snare | Role::Clap | Role::Hat | Role::Perc
+        )
     }
 }
 
@@ -99,7 +102,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.name() == lower)
-            .ok_or(UnknownRole { found: s.to_string() })
+            .ok_or(UnknownRole {
+                found: s.to_string(),
+            })
     }
 }
 
@@ -111,7 +116,10 @@ mod tests {
     fn names_round_trip() {
         for r in Role::ALL {
             assert_eq!(r.name().parse::<Role>().unwrap(), r);
-            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.name()));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.name())
+            );
         }
         assert!("drum".parse::<Role>().is_err());
     }

@@ -36,11 +36,13 @@ impl ContainerFormat {
 }
 
 /// What the WAV pre-check learned (only for WAV files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct WavFacts {
-    /// True when the data chunk size is the "unknown length" marker (0xFFFFFFFF) written by
-    /// streaming encoders; the data then runs to the end of the file.
-    pub unknown_length: bool,
+    /// Header size fields to present with corrected values, as (byte offset, little-endian
+    /// u32). Filled when the data chunk size is the "unknown length" marker (0xFFFFFFFF)
+    /// that streaming encoders write: the data then runs to the end of the file, and the
+    /// decoder is shown the real RIFF and data sizes.
+    pub size_patches: Vec<(u64, [u8; 4])>,
 }
 
 /// Identifies the container from the first bytes of a file.
@@ -49,7 +51,10 @@ pub(crate) fn sniff(path: &Path, head: &[u8]) -> Result<ContainerFormat> {
         path: path.to_path_buf(),
         reason,
     };
-    if head.len() >= 12 && (&head[0..4] == b"RIFF" || &head[0..4] == b"RF64") && &head[8..12] == b"WAVE" {
+    if head.len() >= 12
+        && (&head[0..4] == b"RIFF" || &head[0..4] == b"RF64")
+        && &head[8..12] == b"WAVE"
+    {
         return Ok(ContainerFormat::Wav);
     }
     if head.len() >= 4 && &head[0..4] == b"fLaC" {
@@ -68,7 +73,9 @@ pub(crate) fn sniff(path: &Path, head: &[u8]) -> Result<ContainerFormat> {
         return Ok(ContainerFormat::Mp3);
     }
     if head.len() >= 12 && &head[0..4] == b"FORM" {
-        return Err(unsupported("AIFF is not supported; convert it to WAV or FLAC".into()));
+        return Err(unsupported(
+            "AIFF is not supported; convert it to WAV or FLAC".into(),
+        ));
     }
     Err(unsupported(describe_head(head)))
 }
@@ -89,7 +96,13 @@ fn describe_head(head: &[u8]) -> String {
     let preview: String = head
         .iter()
         .take(8)
-        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
         .collect();
     let looks_textual = !head.is_empty()
         && head
@@ -108,7 +121,8 @@ fn u16_le(b: &[u8], at: usize) -> Option<u16> {
 }
 
 fn u32_le(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at + 4)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// Walks the RIFF chunks in `head` (the first bytes of the file) and checks the `fmt ` and
@@ -116,7 +130,12 @@ fn u32_le(b: &[u8], at: usize) -> Option<u32> {
 ///
 /// Every chunk before `data` must fit inside the file: a chunk claiming gigabytes in a small
 /// file is reported as truncated here, so the decoder never tries to read (and allocate) it.
-pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &DecodeLimits) -> Result<WavFacts> {
+pub(crate) fn precheck_wav(
+    path: &Path,
+    head: &[u8],
+    file_len: u64,
+    limits: &DecodeLimits,
+) -> Result<WavFacts> {
     let corrupt = |offset: u64, reason: String| AudioError::Corrupt {
         path: path.to_path_buf(),
         offset,
@@ -132,7 +151,9 @@ pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &Dec
                 return Err(AudioError::Truncated {
                     path: path.to_path_buf(),
                     offset: file_len,
-                    reason: format!("RIFF chunk header expected at byte {at}, file ends at {file_len}"),
+                    reason: format!(
+                        "RIFF chunk header expected at byte {at}, file ends at {file_len}"
+                    ),
                 });
             }
             return Ok(facts);
@@ -140,9 +161,12 @@ pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &Dec
         let body = at as u64 + 8;
         if id == b"fmt " {
             saw_fmt = true;
-            let channels = u16_le(head, at + 10).ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
-            let rate = u32_le(head, at + 12).ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
-            let block_align = u16_le(head, at + 20).ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
+            let channels = u16_le(head, at + 10)
+                .ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
+            let rate = u32_le(head, at + 12)
+                .ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
+            let block_align = u16_le(head, at + 20)
+                .ok_or_else(|| corrupt(body, "fmt chunk is cut short".into()))?;
             if channels == 0 {
                 return Err(corrupt(body + 2, "fmt chunk declares 0 channels".into()));
             }
@@ -155,7 +179,10 @@ pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &Dec
                 });
             }
             if rate == 0 {
-                return Err(corrupt(body + 4, "fmt chunk declares a sample rate of 0 Hz".into()));
+                return Err(corrupt(
+                    body + 4,
+                    "fmt chunk declares a sample rate of 0 Hz".into(),
+                ));
             }
             if rate > limits.max_sample_rate {
                 return Err(AudioError::LimitExceeded {
@@ -166,16 +193,27 @@ pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &Dec
                 });
             }
             if block_align == 0 {
-                return Err(corrupt(body + 12, "fmt chunk declares a block alignment of 0 bytes".into()));
+                return Err(corrupt(
+                    body + 12,
+                    "fmt chunk declares a block alignment of 0 bytes".into(),
+                ));
             }
         } else if id == b"data" {
             if !saw_fmt {
-                return Err(corrupt(at as u64, "data chunk comes before the fmt chunk".into()));
+                return Err(corrupt(
+                    at as u64,
+                    "data chunk comes before the fmt chunk".into(),
+                ));
             }
             // RF64 puts the real size in ds64 and writes 0xFFFFFFFF here; streaming writers do
             // the same for "unknown": both mean "data runs to the end of the file".
             if size == u32::MAX {
-                facts.unknown_length = true;
+                let data_bytes = u32::try_from(file_len - body).unwrap_or(u32::MAX - 1);
+                let riff_bytes = u32::try_from(file_len - 8).unwrap_or(u32::MAX - 1);
+                facts.size_patches.push((4, riff_bytes.to_le_bytes()));
+                facts
+                    .size_patches
+                    .push((at as u64 + 4, data_bytes.to_le_bytes()));
             } else if body + u64::from(size) > file_len {
                 return Err(AudioError::Truncated {
                     path: path.to_path_buf(),
@@ -192,7 +230,9 @@ pub(crate) fn precheck_wav(path: &Path, head: &[u8], file_len: u64, limits: &Dec
             return Err(AudioError::Truncated {
                 path: path.to_path_buf(),
                 offset: file_len,
-                reason: format!("chunk '{name}' at byte {at} claims {size} bytes, past the end of the file"),
+                reason: format!(
+                    "chunk '{name}' at byte {at} claims {size} bytes, past the end of the file"
+                ),
             });
         }
         // Chunks are padded to an even length.
@@ -211,15 +251,26 @@ mod tests {
     #[test]
     fn recognises_magic_numbers() {
         let p = Path::new("x");
-        assert_eq!(sniff(p, b"RIFF\0\0\0\0WAVEfmt ").unwrap(), ContainerFormat::Wav);
+        assert_eq!(
+            sniff(p, b"RIFF\0\0\0\0WAVEfmt ").unwrap(),
+            ContainerFormat::Wav
+        );
         assert_eq!(sniff(p, b"fLaC\0\0\0\x22").unwrap(), ContainerFormat::Flac);
         assert_eq!(sniff(p, b"OggS\0\x02\0\0").unwrap(), ContainerFormat::Ogg);
-        assert_eq!(sniff(p, b"\0\0\0\x20ftypM4A ").unwrap(), ContainerFormat::Mp4);
+        assert_eq!(
+            sniff(p, b"\0\0\0\x20ftypM4A ").unwrap(),
+            ContainerFormat::Mp4
+        );
         assert_eq!(sniff(p, b"ID3\x04\0\0\0\0").unwrap(), ContainerFormat::Mp3);
-        assert_eq!(sniff(p, &[0xFF, 0xFB, 0x90, 0x64]).unwrap(), ContainerFormat::Mp3);
+        assert_eq!(
+            sniff(p, &[0xFF, 0xFB, 0x90, 0x64]).unwrap(),
+            ContainerFormat::Mp3
+        );
         // Sync bits but a reserved sample-rate index: not MP3.
         assert!(sniff(p, &[0xFF, 0xFB, 0x9C, 0x64]).is_err());
-        let e = sniff(p, b"hello world, this is text\n").unwrap_err().to_string();
+        let e = sniff(p, b"hello world, this is text\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("text file"), "{e}");
     }
 }

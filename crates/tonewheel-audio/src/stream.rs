@@ -40,7 +40,11 @@ impl AudioStream {
     }
 
     /// Like [`AudioStream::open`] with explicit header limits.
-    pub fn open_with_limits(path: impl AsRef<Path>, chunk_frames: usize, limits: &DecodeLimits) -> Result<Self> {
+    pub fn open_with_limits(
+        path: impl AsRef<Path>,
+        chunk_frames: usize,
+        limits: &DecodeLimits,
+    ) -> Result<Self> {
         if chunk_frames == 0 || chunk_frames > MAX_CHUNK_FRAMES {
             return Err(AudioError::InvalidArgument {
                 what: "chunk size",
@@ -74,7 +78,9 @@ impl AudioStream {
     }
 
     fn pending_len(&self) -> usize {
-        self.pending.first().map_or(0, |c| c.len() - self.pending_start)
+        self.pending
+            .first()
+            .map_or(0, |c| c.len() - self.pending_start)
     }
 
     /// Fills `out` with the next chunk and returns its length in frames; 0 at the end.
