@@ -7,6 +7,8 @@ mod cli;
 mod cmd;
 mod outcome;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +39,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }
