@@ -24,6 +24,50 @@ pub enum Command {
     Info(InfoArgs),
     /// Decode any supported audio file and write it as WAV.
     Convert(ConvertArgs),
+    /// Render one note of a preset (JSON file) to WAV.
+    Render(RenderArgs),
+}
+
+/// `tonewheel render PRESET [-o OUT.wav] [--duration S] [--note C3|--freq HZ] ...`
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Preset JSON file.
+    pub preset: PathBuf,
+    /// Output WAV file (written atomically).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Total length in seconds (default: the preset's note length plus a 2 s tail, at most 8 s).
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<f64>,
+    /// Note to play (C3, F#2, Bb4 or a MIDI number); default: the preset's preview note.
+    #[arg(long, conflicts_with = "freq")]
+    pub note: Option<String>,
+    /// Frequency to play in Hz instead of a note.
+    #[arg(long)]
+    pub freq: Option<f64>,
+    /// Velocity 1..127 (default: the preset's).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=127))]
+    pub velocity: Option<u8>,
+    /// Sample rate in Hz.
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8000..=192_000))]
+    pub sample_rate: u32,
+    /// Output format: 16, 24 or 32f.
+    #[arg(long, default_value = "24", value_parser = ["16", "24", "32f"])]
+    pub bit_depth: String,
+    /// Print one JSON object with the render's facts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_duration(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| format!("expected seconds, found {text}"))?;
+    if v > 0.0 && v <= 600.0 {
+        Ok(v)
+    } else {
+        Err(format!("expected 0..600 s, found {text}"))
+    }
 }
 
 /// `tonewheel info FILE... [--json] [--verify]`

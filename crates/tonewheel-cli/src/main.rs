@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
     let outcome = match args.command {
         cli::Command::Info(a) => cmd::info::run(&a),
         cli::Command::Convert(a) => cmd::convert::run(&a),
+        cli::Command::Render(a) => cmd::render::run(&a),
     };
     if args.verbose > 0 {
         if let Some(mb) = outcome::peak_rss_mb() {

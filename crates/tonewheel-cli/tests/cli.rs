@@ -42,7 +42,11 @@ fn info_json_reports_every_field_for_every_format() {
     let mut args = vec!["info", "--json"];
     args.extend(paths.iter().map(String::as_str));
     let out = tonewheel(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out);
     assert_eq!(lines.len(), files.len());
     for (v, (name, format, codec, channels, bits)) in lines.iter().zip(files) {
@@ -61,12 +65,20 @@ fn info_json_reports_every_field_for_every_format() {
 
 #[test]
 fn info_human_output_is_one_line_per_file() {
-    let out = tonewheel(&["info", &fixture("tone_stereo.flac"), &fixture("pcm_u8_mono.wav")]);
+    let out = tonewheel(&[
+        "info",
+        &fixture("tone_stereo.flac"),
+        &fixture("pcm_u8_mono.wav"),
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].contains("flac") && lines[0].contains("16000 Hz") && lines[0].contains("4000 frames"));
+    assert!(
+        lines[0].contains("flac")
+            && lines[0].contains("16000 Hz")
+            && lines[0].contains("4000 frames")
+    );
     assert!(lines[1].contains("pcm_u8") && lines[1].contains("8-bit"));
 }
 
@@ -94,7 +106,10 @@ fn a_bad_file_among_good_ones_is_reported_and_exit_code_is_1() {
     assert_eq!(lines[3]["error"]["code"], "not_a_file");
     assert_eq!(lines[4]["format"], "mp3");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("readme.wav") && stderr.contains("missing.flac"), "{stderr}");
+    assert!(
+        stderr.contains("readme.wav") && stderr.contains("missing.flac"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -102,8 +117,18 @@ fn hostile_files_exit_1_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.wav", vec![], "empty"),
-        ("random.wav", (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect(), "unsupported_format"),
-        ("cut.flac", std::fs::read(fixture("tone_stereo.flac")).unwrap()[..3000].to_vec(), ""),
+        (
+            "random.wav",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+            "unsupported_format",
+        ),
+        (
+            "cut.flac",
+            std::fs::read(fixture("tone_stereo.flac")).unwrap()[..3000].to_vec(),
+            "",
+        ),
     ];
     for (name, bytes, code) in cases {
         let p = dir.path().join(name);
@@ -144,7 +169,11 @@ fn convert_resamples_remixes_and_requantises() {
         "--channels",
         "2",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(read_wav_header(&out_path), (2, 48_000, 24));
     let info = json_lines(&tonewheel(&["info", "--json", out_path.to_str().unwrap()]))[0].clone();
     // The Ogg file decodes to 4096 frames at 16 kHz: x3 at 48 kHz.
@@ -165,7 +194,13 @@ fn convert_resamples_remixes_and_requantises() {
 
     // Defaults keep the input's rate, channels and a float input's format.
     let same = dir.path().join("same.wav");
-    assert!(tonewheel(&["convert", &fixture("float32_mono.wav"), same.to_str().unwrap()]).status.success());
+    assert!(tonewheel(&[
+        "convert",
+        &fixture("float32_mono.wav"),
+        same.to_str().unwrap()
+    ])
+    .status
+    .success());
     assert_eq!(read_wav_header(&same).0, 1);
     let v = &json_lines(&tonewheel(&["info", "--json", same.to_str().unwrap()]))[0];
     assert_eq!(v["codec"], "pcm_f32le");
@@ -181,12 +216,23 @@ fn convert_of_a_bad_input_leaves_no_output_and_exits_1() {
     drop(f);
     let out_path = dir.path().join("never.wav");
     let out = tonewheel(&["convert", bad.to_str().unwrap(), out_path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!out_path.exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "only the input remains");
     // clap rejects bad flag values with its own usage error (exit 2 is clap's convention).
-    let out = tonewheel(&["convert", &fixture("tone_mono.mp3"), out_path.to_str().unwrap(), "--bit-depth", "12"]);
+    let out = tonewheel(&[
+        "convert",
+        &fixture("tone_mono.mp3"),
+        out_path.to_str().unwrap(),
+        "--bit-depth",
+        "12",
+    ]);
     assert!(!out.status.success());
     assert!(!out_path.exists());
 }

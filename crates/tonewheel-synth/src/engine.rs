@@ -1,0 +1,750 @@
+//! [`Synth`]: a compiled preset that plays notes in fixed blocks, real-time safe.
+//!
+//! Lifecycle: [`Synth::new`] compiles the preset (all buffers allocated here, for the given
+//! sample rate), then the control side calls [`Synth::note_on`] / [`Synth::note_off`] with
+//! sample offsets into the next buffer and [`Synth::process`] renders it. `process` never
+//! allocates, locks or does I/O.
+
+use tonewheel_audio::MusicalContext;
+use tonewheel_dsp::dc_block::DcBlocker;
+use tonewheel_dsp::fastmath::exp2;
+use tonewheel_dsp::math::midi_to_hz;
+
+use crate::error::{PresetIssue, Result, SynthError};
+use crate::graph::processing_order;
+use crate::nodes::{BlockCtx, Kernel, ParamBlock, BLOCK};
+use crate::preset::{Preset, VoiceMode};
+use crate::spec::{Category, ParamKind, Scope};
+use crate::units::ParamValue;
+
+/// Most pending note events between two `process` calls.
+pub const MAX_EVENTS: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModCurve {
+    /// base * 2^(sum / 12): frequencies and rates, depth in semitones.
+    Exponential,
+    /// base + sum.
+    Additive,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ModRoute {
+    from: usize,
+    param: usize,
+    depth: f32,
+}
+
+#[derive(Debug, Clone)]
+struct StagePlan {
+    id: String,
+    name: &'static str,
+    global: bool,
+    has_voice_instance: bool,
+    has_global_instance: bool,
+    /// Audio inputs: (from stage, weight).
+    inputs: Vec<(usize, f32)>,
+    mods: Vec<ModRoute>,
+    base: Vec<f32>,
+    /// Per parameter: how modulation combines with the base, and the clamp range.
+    meta: Vec<(ModCurve, f32, f32)>,
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    kernel: Kernel,
+    params: Vec<ParamBlock>,
+    out_l: [f32; BLOCK],
+    out_r: [f32; BLOCK],
+    stereo: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Voice {
+    nodes: Vec<Option<Node>>,
+    note: u8,
+    velocity_gain: f32,
+    velocity: f32,
+    gate: bool,
+    active: bool,
+    age: u64,
+    log2_hz: f32,
+    target_log2_hz: f32,
+    note_hz: [f32; BLOCK],
+    fade: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    On { note: u8, velocity: u8 },
+    Off { note: u8 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    offset: usize,
+    kind: EventKind,
+}
+
+/// A compiled, playable preset.
+#[derive(Debug, Clone)]
+pub struct Synth {
+    sample_rate: f32,
+    a4_hz: f32,
+    plans: Vec<StagePlan>,
+    voice_order: Vec<usize>,
+    global_order: Vec<usize>,
+    output: usize,
+    voices: Vec<Voice>,
+    globals: Vec<Option<Node>>,
+    acc_l: Vec<[f32; BLOCK]>,
+    acc_r: Vec<[f32; BLOCK]>,
+    acc_used: Vec<bool>,
+    acc_stereo: Vec<bool>,
+    scratch_l: [f32; BLOCK],
+    scratch_r: [f32; BLOCK],
+    scratch_m: [f32; BLOCK],
+    events: Vec<Event>,
+    mode: VoiceMode,
+    glide_coeff: f32,
+    velocity_sensitivity: f32,
+    voice_clock: u64,
+    dc: [DcBlocker; 2],
+    held_global_gate: usize,
+    unstable: Option<usize>,
+}
+
+/// Resolves a value to canonical units with the context tempo (note values to s or Hz).
+fn resolve(kind: ParamKind, v: ParamValue, tempo_bpm: f64) -> f32 {
+    match v {
+        ParamValue::Number(x) => x as f32,
+        ParamValue::Beats(beats) => {
+            let seconds = beats * 60.0 / tempo_bpm.max(1.0);
+            match kind {
+                ParamKind::Rate => (1.0 / seconds.max(1e-6)) as f32,
+                _ => seconds as f32,
+            }
+        }
+    }
+}
+
+impl Synth {
+    /// Compiles `preset` for `sample_rate`, resolving tempo-synced values with `context`.
+    pub fn new(preset: &Preset, context: &MusicalContext, sample_rate: f32) -> Result<Synth> {
+        if !(8000.0..=384_000.0).contains(&sample_rate) {
+            return Err(SynthError::InvalidRequest {
+                what: "sample rate",
+                expected: "8000..384000 Hz".into(),
+                found: sample_rate.to_string(),
+            });
+        }
+        let n = preset.stages.len();
+        let mut plans: Vec<StagePlan> = preset
+            .stages
+            .iter()
+            .map(|s| {
+                let base = s
+                    .spec
+                    .params
+                    .iter()
+                    .zip(&s.values)
+                    .map(|(p, v)| {
+                        let x = resolve(p.kind, *v, context.tempo_bpm);
+                        // Tempo sync may land outside the written range: keep kernels safe.
+                        x.clamp(p.min as f32, p.max as f32)
+                    })
+                    .collect();
+                let meta = s
+                    .spec
+                    .params
+                    .iter()
+                    .map(|p| {
+                        let curve = match p.kind {
+                            ParamKind::Frequency | ParamKind::Rate => ModCurve::Exponential,
+                            _ => ModCurve::Additive,
+                        };
+                        (curve, p.min as f32, p.max as f32)
+                    })
+                    .collect();
+                StagePlan {
+                    meta,
+                    id: s.id.clone(),
+                    name: s.spec.name,
+                    global: s.spec.scope == Scope::Global,
+                    has_voice_instance: false,
+                    has_global_instance: false,
+                    inputs: Vec::new(),
+                    mods: Vec::new(),
+                    base,
+                }
+            })
+            .collect();
+        for c in &preset.connections {
+            plans[c.to].inputs.push((c.from, c.weight));
+        }
+        for m in &preset.modulations {
+            plans[m.to].mods.push(ModRoute {
+                from: m.from,
+                param: m.param,
+                depth: m.depth as f32,
+            });
+        }
+        // Audio edges and modulation edges both order processing.
+        let mut edges: Vec<(usize, usize)> =
+            preset.connections.iter().map(|c| (c.from, c.to)).collect();
+        edges.extend(preset.modulations.iter().map(|m| (m.from, m.to)));
+        let order = processing_order(n, &edges, &|i| preset.stages[i].spec.name == "delay");
+        // Scope: a stage is global if its type is, or if any audio input is global.
+        for &i in &order {
+            if preset.stages[i].spec.scope == Scope::Either {
+                let any_global = plans[i].inputs.iter().any(|&(f, _)| plans[f].global);
+                plans[i].global = any_global;
+            }
+            if preset.stages[i].spec.category == Category::Output {
+                plans[i].global = true;
+            }
+        }
+        for i in 0..n {
+            let cat = preset.stages[i].spec.category;
+            if plans[i].global {
+                plans[i].has_global_instance = true;
+            } else {
+                plans[i].has_voice_instance = true;
+            }
+            if cat == Category::Modulator {
+                let feeds_global = plans
+                    .iter()
+                    .any(|t| t.global && t.mods.iter().any(|m| m.from == i));
+                plans[i].has_global_instance |= feeds_global;
+            }
+        }
+        // Global stages may only be modulated by modulators or other global stages.
+        let mut issues = Vec::new();
+        for (t, plan) in plans.iter().enumerate() {
+            if !plan.global {
+                continue;
+            }
+            for m in &plan.mods {
+                if !plans[m.from].has_global_instance {
+                    issues.push(PresetIssue {
+                        pointer: format!("/stages/{t}"),
+                        expected: format!("modulation of the global stage \"{}\" from a modulator or a global stage", plan.id),
+                        found: format!("per-voice audio stage \"{}\"", plans[m.from].id),
+                    });
+                }
+            }
+        }
+        if !issues.is_empty() {
+            return Err(SynthError::Invalid {
+                source_name: preset.name.clone(),
+                issues,
+            });
+        }
+        let voice_order: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| plans[i].has_voice_instance)
+            .collect();
+        let global_order: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| plans[i].has_global_instance)
+            .collect();
+
+        let make_node = |i: usize, seed: u64| -> Node {
+            let plan = &plans[i];
+            let mut kernel = Kernel::new(plan.name, &plan.base, sample_rate, seed);
+            let params: Vec<ParamBlock> = plan.base.iter().map(|&b| ParamBlock::new(b)).collect();
+            kernel.apply_block_params(&params);
+            Node {
+                kernel,
+                params,
+                out_l: [0.0; BLOCK],
+                out_r: [0.0; BLOCK],
+                stereo: false,
+            }
+        };
+        let voice_count = match preset.mode {
+            VoiceMode::Poly => preset.voices as usize,
+            VoiceMode::Mono | VoiceMode::Legato => 1,
+        };
+        let voices = (0..voice_count)
+            .map(|v| Voice {
+                nodes: (0..n)
+                    .map(|i| {
+                        plans[i].has_voice_instance.then(|| {
+                            make_node(
+                                i,
+                                preset
+                                    .seed
+                                    .wrapping_add((v as u64) << 16)
+                                    .wrapping_add(i as u64),
+                            )
+                        })
+                    })
+                    .collect(),
+                note: 0,
+                velocity_gain: 1.0,
+                velocity: 1.0,
+                gate: false,
+                active: false,
+                age: 0,
+                log2_hz: 8.0,
+                target_log2_hz: 8.0,
+                note_hz: [0.0; BLOCK],
+                fade: 1.0,
+            })
+            .collect();
+        let globals = (0..n)
+            .map(|i| {
+                plans[i]
+                    .has_global_instance
+                    .then(|| make_node(i, preset.seed.wrapping_add(0xABCD).wrapping_add(i as u64)))
+            })
+            .collect();
+        let glide_coeff = if preset.glide_s > 0.0 {
+            tonewheel_dsp::math::one_pole_coeff(preset.glide_s as f32 / 3.0, sample_rate)
+        } else {
+            1.0
+        };
+        Ok(Synth {
+            sample_rate,
+            a4_hz: context.a4_hz as f32,
+            plans,
+            voice_order,
+            global_order,
+            output: preset.output,
+            voices,
+            globals,
+            acc_l: vec![[0.0; BLOCK]; n],
+            acc_r: vec![[0.0; BLOCK]; n],
+            acc_used: vec![false; n],
+            acc_stereo: vec![false; n],
+            scratch_l: [0.0; BLOCK],
+            scratch_r: [0.0; BLOCK],
+            scratch_m: [0.0; BLOCK],
+            events: Vec::with_capacity(MAX_EVENTS),
+            mode: preset.mode,
+            glide_coeff,
+            velocity_sensitivity: preset.velocity_sensitivity as f32,
+            voice_clock: 0,
+            dc: [DcBlocker::new(sample_rate), DcBlocker::new(sample_rate)],
+            held_global_gate: 0,
+            unstable: None,
+        })
+    }
+
+    /// The sample rate this synth was compiled for.
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    /// Number of voices currently sounding.
+    pub fn active_voices(&self) -> usize {
+        self.voices.iter().filter(|v| v.active).count()
+    }
+
+    fn push_event(&mut self, e: Event) {
+        if self.events.len() >= MAX_EVENTS {
+            return; // Beyond capacity events are dropped rather than allocating.
+        }
+        // Keep events ordered by offset, stable for equal offsets.
+        let at = self
+            .events
+            .iter()
+            .position(|x| x.offset > e.offset)
+            .unwrap_or(self.events.len());
+        self.events.insert(at, e);
+    }
+
+    /// Schedules a note-on `sample_offset` frames into the next `process` buffer.
+    pub fn note_on(&mut self, sample_offset: usize, note: u8, velocity: u8) {
+        self.push_event(Event {
+            offset: sample_offset,
+            kind: EventKind::On {
+                note: note.min(127),
+                velocity: velocity.clamp(1, 127),
+            },
+        });
+    }
+
+    /// Schedules a note-off `sample_offset` frames into the next `process` buffer.
+    pub fn note_off(&mut self, sample_offset: usize, note: u8) {
+        self.push_event(Event {
+            offset: sample_offset,
+            kind: EventKind::Off { note },
+        });
+    }
+
+    /// Sets a parameter's base value (canonical units), clamped to its range. Real-time safe.
+    pub fn set_param(&mut self, stage: usize, param: usize, value: f32) {
+        let Some(plan) = self.plans.get_mut(stage) else {
+            return;
+        };
+        let Some(b) = plan.base.get_mut(param) else {
+            return;
+        };
+        *b = value;
+        for node in self
+            .voices
+            .iter_mut()
+            .filter_map(|v| v.nodes[stage].as_mut())
+            .chain(self.globals[stage].as_mut())
+        {
+            if let Some(p) = node.params.get_mut(param) {
+                p.base = value;
+            }
+        }
+    }
+
+    /// Index of a stage by id (for `set_param`; not for the audio thread).
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.plans.iter().position(|p| p.id == id)
+    }
+
+    fn start_note(&mut self, note: u8, velocity: u8) {
+        let hz = midi_to_hz(f32::from(note), self.a4_hz);
+        let vel = f32::from(velocity) / 127.0;
+        let s = self.velocity_sensitivity;
+        let (idx, retrigger, jump) = match self.mode {
+            VoiceMode::Poly => {
+                let idx = self
+                    .voices
+                    .iter()
+                    .position(|v| !v.active)
+                    .unwrap_or_else(|| {
+                        // Steal the oldest voice.
+                        self.voices
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, v)| v.age)
+                            .map_or(0, |(i, _)| i)
+                    });
+                (idx, true, true)
+            }
+            VoiceMode::Mono => (0, true, !self.voices[0].active),
+            VoiceMode::Legato => {
+                let v = &self.voices[0];
+                (0, !(v.active && v.gate), !v.active)
+            }
+        };
+        self.voice_clock += 1;
+        let clock = self.voice_clock;
+        let fresh = !self.voices[idx].active;
+        let plans = &self.plans;
+        let voice = &mut self.voices[idx];
+        voice.note = note;
+        voice.velocity = vel;
+        voice.velocity_gain = 1.0 - s + s * vel;
+        voice.gate = true;
+        voice.active = true;
+        voice.age = clock;
+        voice.fade = 1.0;
+        voice.target_log2_hz = hz.log2();
+        if jump {
+            voice.log2_hz = voice.target_log2_hz;
+        }
+        for (i, node) in voice.nodes.iter_mut().enumerate() {
+            if let Some(node) = node {
+                if fresh && self.mode == VoiceMode::Poly {
+                    node.kernel.reset();
+                }
+                let _ = &plans[i];
+                node.kernel.note_on(&node.params, hz, vel, retrigger);
+            }
+        }
+        if retrigger {
+            self.held_global_gate += 1;
+            for (i, node) in self.globals.iter_mut().enumerate() {
+                if let (Some(node), Category::Modulator) =
+                    (node.as_mut(), stage_category(plans[i].name))
+                {
+                    if self.held_global_gate == 1 {
+                        node.kernel.note_on(&node.params, hz, vel, true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn stop_note(&mut self, note: u8) {
+        for v in self
+            .voices
+            .iter_mut()
+            .filter(|v| v.active && v.gate && v.note == note)
+        {
+            v.gate = false;
+            for node in v.nodes.iter_mut().flatten() {
+                node.kernel.note_off();
+            }
+            self.held_global_gate = self.held_global_gate.saturating_sub(1);
+        }
+        if self.held_global_gate == 0 {
+            for node in self.globals.iter_mut().flatten() {
+                node.kernel.note_off();
+            }
+        }
+    }
+
+    /// The id of the stage that produced a non-finite sample, if any did.
+    pub fn unstable_stage(&self) -> Option<&str> {
+        self.unstable.map(|i| self.plans[i].id.as_str())
+    }
+
+    /// Renders `left.len()` frames into `left` and `right` (equal lengths), applying the
+    /// scheduled events at their offsets. Real-time safe. Returns an error naming the stage
+    /// if one produced NaN or infinity (the output is then silenced).
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Result<()> {
+        let total = left.len().min(right.len());
+        let mut pos = 0;
+        let mut next_event = 0;
+        while pos < total {
+            while next_event < self.events.len() && self.events[next_event].offset <= pos {
+                let e = self.events[next_event];
+                match e.kind {
+                    EventKind::On { note, velocity } => self.start_note(note, velocity),
+                    EventKind::Off { note } => self.stop_note(note),
+                }
+                next_event += 1;
+            }
+            let mut end = (pos + BLOCK).min(total);
+            if let Some(e) = self.events.get(next_event) {
+                end = end.min(e.offset.max(pos + 1));
+            }
+            self.render_block(end - pos);
+            if let Some(i) = self.unstable {
+                left[pos..total].fill(0.0);
+                right[pos..total].fill(0.0);
+                self.events.clear();
+                return Err(SynthError::Unstable {
+                    stage_id: self.plans[i].id.clone(),
+                });
+            }
+            let out = self.globals[self.output].as_ref();
+            let n = end - pos;
+            if let Some(out) = out {
+                left[pos..end].copy_from_slice(&out.out_l[..n]);
+                right[pos..end].copy_from_slice(if out.stereo {
+                    &out.out_r[..n]
+                } else {
+                    &out.out_l[..n]
+                });
+            }
+            self.dc[0].process(&mut left[pos..end]);
+            self.dc[1].process(&mut right[pos..end]);
+            pos = end;
+        }
+        // Events past this buffer move to the next one.
+        let consumed = next_event;
+        self.events.drain(..consumed);
+        for e in &mut self.events {
+            e.offset = e.offset.saturating_sub(total);
+        }
+        Ok(())
+    }
+
+    fn render_block(&mut self, n: usize) {
+        for i in 0..self.plans.len() {
+            self.acc_used[i] = false;
+            self.acc_stereo[i] = false;
+        }
+        let glide = self.glide_coeff;
+        // Voices.
+        for vi in 0..self.voices.len() {
+            if !self.voices[vi].active {
+                continue;
+            }
+            {
+                let v = &mut self.voices[vi];
+                for i in 0..n {
+                    v.log2_hz += glide * (v.target_log2_hz - v.log2_hz);
+                    v.note_hz[i] = exp2(v.log2_hz);
+                }
+            }
+            for oi in 0..self.voice_order.len() {
+                let s = self.voice_order[oi];
+                self.run_node(Some(vi), s, n);
+                if self.unstable.is_some() {
+                    return;
+                }
+            }
+            // Hand this voice's outputs to the global stages they feed.
+            let v = &mut self.voices[vi];
+            let has_env = v
+                .nodes
+                .iter()
+                .flatten()
+                .any(|nd| nd.kernel.envelope_active().is_some());
+            let env_active = v
+                .nodes
+                .iter()
+                .flatten()
+                .any(|nd| nd.kernel.envelope_active() == Some(true));
+            let fade_step = 1.0 / (0.005 * self.sample_rate);
+            let fading = !v.gate && !has_env;
+            for (t, plan) in self.plans.iter().enumerate() {
+                if !plan.global {
+                    continue;
+                }
+                for &(from, w) in &plan.inputs {
+                    let Some(src) = v.nodes[from].as_ref() else {
+                        continue;
+                    };
+                    let g = w * v.velocity_gain;
+                    let stereo = src.stereo;
+                    let used = self.acc_used[t];
+                    let mut fade = v.fade;
+                    for i in 0..n {
+                        if fading {
+                            fade = (fade - fade_step).max(0.0);
+                        }
+                        let gl = g * fade;
+                        let l = src.out_l[i] * gl;
+                        let r = if stereo { src.out_r[i] * gl } else { l };
+                        if used {
+                            self.acc_l[t][i] += l;
+                            self.acc_r[t][i] += r;
+                        } else {
+                            self.acc_l[t][i] = l;
+                            self.acc_r[t][i] = r;
+                        }
+                    }
+                    self.acc_used[t] = true;
+                    self.acc_stereo[t] |= stereo;
+                }
+            }
+            if fading {
+                v.fade = (v.fade - fade_step * n as f32).max(0.0);
+            }
+            if (!v.gate && has_env && !env_active) || (fading && v.fade <= 0.0) {
+                v.active = false;
+            }
+        }
+        // Global section.
+        for oi in 0..self.global_order.len() {
+            let s = self.global_order[oi];
+            self.run_node(None, s, n);
+            if self.unstable.is_some() {
+                return;
+            }
+        }
+    }
+
+    /// Runs stage `s` for one block, in voice `voice` or in the global section.
+    fn run_node(&mut self, voice: Option<usize>, s: usize, n: usize) {
+        let plan = &self.plans[s];
+        // 1. Parameters with modulation.
+        let (nodes, note_hz, note): (&mut Vec<Option<Node>>, [f32; BLOCK], f32) = match voice {
+            Some(vi) => {
+                let v = &mut self.voices[vi];
+                (&mut v.nodes, v.note_hz, f32::from(v.note))
+            }
+            None => (&mut self.globals, [0.0; BLOCK], 60.0),
+        };
+        // Take the node out so sources can be read while it is written.
+        let Some(mut node) = nodes[s].take() else {
+            return;
+        };
+        for p in node.params.iter_mut() {
+            p.modulated = false;
+        }
+        for m in &plan.mods {
+            let Some(src) = nodes[m.from].as_ref() else {
+                continue;
+            };
+            let p = &mut node.params[m.param];
+            if !p.modulated {
+                p.modulated = true;
+                p.buf[..n].fill(0.0);
+            }
+            for i in 0..n {
+                p.buf[i] += m.depth * src.out_l[i];
+            }
+        }
+        for (p, &(curve, min, max)) in node.params.iter_mut().zip(&plan.meta) {
+            if !p.modulated {
+                continue;
+            }
+            // Turn the summed offsets into values in the parameter's unit.
+            let base = p.base;
+            match curve {
+                ModCurve::Exponential => {
+                    for x in p.buf[..n].iter_mut() {
+                        *x = (base * exp2(*x / 12.0)).clamp(min, max);
+                    }
+                }
+                ModCurve::Additive => {
+                    for x in p.buf[..n].iter_mut() {
+                        *x = (base + *x).clamp(min, max);
+                    }
+                }
+            }
+        }
+        // 2. Inputs.
+        let mut stereo_in = false;
+        let mut any_in = false;
+        if voice.is_none() && self.acc_used[s] {
+            self.scratch_l[..n].copy_from_slice(&self.acc_l[s][..n]);
+            self.scratch_r[..n].copy_from_slice(&self.acc_r[s][..n]);
+            stereo_in = self.acc_stereo[s];
+            any_in = true;
+        }
+        for &(from, w) in &plan.inputs {
+            let Some(src) = nodes[from].as_ref() else {
+                continue;
+            };
+            for i in 0..n {
+                let l = src.out_l[i] * w;
+                let r = if src.stereo { src.out_r[i] * w } else { l };
+                if any_in {
+                    self.scratch_l[i] += l;
+                    self.scratch_r[i] += r;
+                } else {
+                    self.scratch_l[i] = l;
+                    self.scratch_r[i] = r;
+                }
+            }
+            stereo_in |= src.stereo;
+            any_in = true;
+        }
+        if !any_in {
+            self.scratch_l[..n].fill(0.0);
+            self.scratch_r[..n].fill(0.0);
+        }
+        // 3. Process.
+        node.kernel.apply_block_params(&node.params);
+        let ctx = BlockCtx {
+            n,
+            note_hz: if voice.is_some() { &note_hz[..n] } else { &[] },
+            note,
+        };
+        let stereo_out = node.kernel.process(
+            &ctx,
+            &node.params,
+            &self.scratch_l,
+            &self.scratch_r,
+            stereo_in,
+            &mut node.out_l,
+            &mut node.out_r,
+            &mut self.scratch_m,
+        );
+        node.stereo = stereo_out;
+        let finite = node.out_l[..n]
+            .iter()
+            .fold(0.0f32, |a, &x| a + x * 0.0)
+            .is_finite()
+            && (!stereo_out
+                || node.out_r[..n]
+                    .iter()
+                    .fold(0.0f32, |a, &x| a + x * 0.0)
+                    .is_finite());
+        if !finite {
+            self.unstable = Some(s);
+        }
+        nodes[s] = Some(node);
+    }
+}
+
+fn stage_category(name: &str) -> Category {
+    crate::spec::stage_spec(name).map_or(Category::Processor, |s| s.category)
+}
