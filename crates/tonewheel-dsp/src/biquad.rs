@@ -254,6 +254,7 @@ impl Biquad {
 mod tests {
     use super::*;
     use realfft::RealFftPlanner;
+    use std::f32::consts::FRAC_1_SQRT_2;
 
     const FS: f32 = 48_000.0;
 
@@ -311,16 +312,16 @@ mod tests {
     fn shelves_reach_their_gain_at_the_extremes() {
         // The cookbook shelves are exactly gain_db at DC (low) / Nyquist (high) and 0 dB at the
         // other end; a decade away from the corner they are within a few hundredths of a dB.
-        let mut lo = designed(BiquadKind::LowShelf, 200.0, 0.7071, 12.0);
+        let mut lo = designed(BiquadKind::LowShelf, 200.0, FRAC_1_SQRT_2, 12.0);
         assert!((lo.magnitude_db(0.0) - 12.0).abs() < 0.01);
         assert!(lo.magnitude_db(FS / 2.0).abs() < 0.01);
         let g_low = sine_gain_db(|x| lo.tick(x), 10.0, 0.1);
         assert!((g_low - 12.0).abs() < 0.1, "low shelf at 10 Hz: {g_low} dB");
-        let mut lo = designed(BiquadKind::LowShelf, 200.0, 0.7071, 12.0);
+        let mut lo = designed(BiquadKind::LowShelf, 200.0, FRAC_1_SQRT_2, 12.0);
         let g_high = sine_gain_db(|x| lo.tick(x), 12_000.0, 0.1);
         assert!(g_high.abs() < 0.1, "low shelf at 12 kHz: {g_high} dB");
 
-        let mut hi = designed(BiquadKind::HighShelf, 2000.0, 0.7071, -9.0);
+        let mut hi = designed(BiquadKind::HighShelf, 2000.0, FRAC_1_SQRT_2, -9.0);
         assert!((hi.magnitude_db(FS / 2.0) + 9.0).abs() < 0.01);
         assert!(hi.magnitude_db(0.0).abs() < 0.01);
         let g_top = sine_gain_db(|x| hi.tick(x), 20_000.0, 0.5);
@@ -356,11 +357,11 @@ mod tests {
         let fft = planner.plan_fft_forward(N);
         let cases = [
             (BiquadKind::Lowpass, 800.0, 2.0, 0.0),
-            (BiquadKind::Highpass, 150.0, 0.7071, 0.0),
+            (BiquadKind::Highpass, 150.0, FRAC_1_SQRT_2, 0.0),
             (BiquadKind::Bandpass, 2000.0, 4.0, 0.0),
             (BiquadKind::Notch, 1000.0, 1.0, 0.0),
             (BiquadKind::Peak, 5000.0, 3.0, -8.0),
-            (BiquadKind::LowShelf, 300.0, 0.7071, 6.0),
+            (BiquadKind::LowShelf, 300.0, FRAC_1_SQRT_2, 6.0),
             (BiquadKind::HighShelf, 6000.0, 1.2, 4.0),
             (BiquadKind::AllPass, 1200.0, 0.7, 0.0),
         ];

@@ -92,7 +92,7 @@ impl Bitcrusher {
 
     /// Dither amount, `0..=1` (default 0): 1 is full TPDF dither of +-1 quantisation step.
     pub fn set_dither(&mut self, amount: f32) {
-        self.dither = amount.clamp(0.0, 1.0);
+        self.dither = clamp_param(amount, 0.0, 1.0);
     }
 
     /// Sample-and-hold rate, `100 Hz ..= sample_rate` (default `sample_rate` = no reduction).
@@ -109,7 +109,7 @@ impl Bitcrusher {
     /// Wet proportion, `0..=1` (default 1): `out = (1 - mix) * dry + mix * wet`, so 0 and 1 are
     /// exactly dry and exactly crushed.
     pub fn set_mix(&mut self, mix: f32) {
-        self.mix = mix.clamp(0.0, 1.0);
+        self.mix = clamp_param(mix, 0.0, 1.0);
     }
 
     /// Processes one sample.
@@ -144,6 +144,16 @@ impl Bitcrusher {
         let t = v as i32 as f32;
         let k = if t > v { t - 1.0 } else { t };
         k * self.step
+    }
+}
+
+/// Clamps a setter argument to its documented range; NaN maps to `lo` (`f32::clamp` would
+/// pass NaN through).
+fn clamp_param(value: f32, lo: f32, hi: f32) -> f32 {
+    if value.is_nan() {
+        lo
+    } else {
+        value.clamp(lo, hi)
     }
 }
 
@@ -307,6 +317,9 @@ mod tests {
         let mut bc = Bitcrusher::new(SR, 0);
         for bits in [1.0, 1.3, 24.0, -5.0, 99.0, f32::NAN] {
             bc.set_bits(bits);
+            bc.set_dither(f32::NAN);
+            bc.set_mix(f32::NAN);
+            bc.set_mix(1.0);
             bc.set_dither(1.0);
             bc.set_downsample_hz(f32::NAN);
             bc.set_downsample_hz(1e9);

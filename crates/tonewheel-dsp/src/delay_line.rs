@@ -13,14 +13,17 @@
 /// A fixed-capacity circular delay line with integer, linear and cubic (Hermite) taps.
 ///
 /// All memory is allocated by [`DelayLine::new`]; `write`/`read*` never allocate or panic.
-/// Delays beyond the constructed maximum are clamped to that maximum.
+/// Delays beyond the constructed maximum are clamped to that maximum. For tight block loops,
+/// [`DelayLine::view`] gives the same operations on a borrowed view whose position lives in a
+/// register.
 #[derive(Debug, Clone)]
 pub struct DelayLine {
     buf: Vec<f32>,
-    mask: usize,
     /// Index of the most recently written sample.
     write_pos: usize,
     max_delay: usize,
+    /// `max_delay` as f32 (precomputed: usize -> f32 is a multi-instruction conversion).
+    max_f: f32,
 }
 
 impl DelayLine {
@@ -29,16 +32,20 @@ impl DelayLine {
     pub fn new(max_delay_samples: usize) -> Self {
         // +3: the cubic tap at the maximum delay touches `max + 2`, and that slot must not alias
         // the sample that was just written.
-        let len = (max_delay_samples.saturating_add(3)).next_power_of_two();
+        // Capped so every fractional index fits an i32 exactly (2^24 samples = 5.8 min at
+        // 48 kHz; longer lines are not a use case for a kernel library).
+        let max_delay_samples = max_delay_samples.min(1 << 24);
+        let len = (max_delay_samples + 3).next_power_of_two();
         Self {
             buf: vec![0.0; len],
-            mask: len - 1,
             write_pos: 0,
             max_delay: max_delay_samples,
+            max_f: max_delay_samples as f32,
         }
     }
 
     /// The largest delay (in samples) that reads honour; larger requests are clamped to it.
+    /// (The constructor caps it at 2^24 samples.)
     pub fn max_delay(&self) -> usize {
         self.max_delay
     }
@@ -52,16 +59,13 @@ impl DelayLine {
     /// Pushes one sample; it becomes `read(0)`.
     #[inline]
     pub fn write(&mut self, x: f32) {
-        self.write_pos = (self.write_pos + 1) & self.mask;
-        if let Some(slot) = self.buf.get_mut(self.write_pos) {
-            *slot = x;
-        }
+        self.view().write(x);
     }
 
     /// Sample `delay_samples` writes ago (`0` = the last written), clamped to [`Self::max_delay`].
     #[inline]
     pub fn read(&self, delay_samples: usize) -> f32 {
-        self.at(delay_samples.min(self.max_delay))
+        read_impl(&self.buf, self.write_pos, self.max_delay, delay_samples)
     }
 
     /// Fractional delay by linear interpolation; `delay` is clamped to `0..=max_delay`.
@@ -70,13 +74,7 @@ impl DelayLine {
     /// high-frequency loss (worst, -3 dB at Nyquist for half-sample delays) is inaudible.
     #[inline]
     pub fn read_frac(&self, delay: f32) -> f32 {
-        // `max` first so NaN maps to 0 instead of propagating into the index.
-        let d = delay.max(0.0).min(self.max_delay as f32);
-        let i = d as usize;
-        let frac = d - i as f32;
-        let a = self.at(i);
-        let b = self.at(i + 1);
-        a + frac * (b - a)
+        read_frac_impl(&self.buf, self.write_pos, self.max_f, delay)
     }
 
     /// Fractional delay by 4-point, 3rd-order Hermite (Catmull-Rom) interpolation; `delay` is
@@ -85,26 +83,112 @@ impl DelayLine {
     /// Flatter magnitude and lower modulation noise than [`Self::read_frac`] for twice the cost.
     #[inline]
     pub fn read_cubic(&self, delay: f32) -> f32 {
-        let d = delay.max(1.0).min(self.max_delay.max(1) as f32);
-        let i = d as usize;
-        let f = d - i as f32;
-        let xm1 = self.at(i - 1);
-        let x0 = self.at(i);
-        let x1 = self.at(i + 1);
-        let x2 = self.at(i + 2);
-        // Hermite spline with Catmull-Rom tangents (slopes from the outer neighbours).
-        let c1 = 0.5 * (x1 - xm1);
-        let c2 = xm1 - 2.5 * x0 + 2.0 * x1 - 0.5 * x2;
-        let c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1);
-        ((c3 * f + c2) * f + c1) * f + x0
+        read_cubic_impl(&self.buf, self.write_pos, self.max_f, delay)
     }
 
-    /// Unclamped tap; the mask keeps the index in bounds whatever `delay` is.
-    #[inline(always)]
-    fn at(&self, delay: usize) -> f32 {
-        let idx = self.write_pos.wrapping_sub(delay) & self.mask;
-        self.buf.get(idx).copied().unwrap_or(0.0)
+    /// Borrows the line for a block loop. The view has exactly the same `write`/`read*`
+    /// semantics and results, but keeps its position in a local, so the compiler does not have
+    /// to reload it after every store into the buffer. The position is written back on drop.
+    #[inline]
+    pub fn view(&mut self) -> DelayLineView<'_> {
+        DelayLineView {
+            pos: self.write_pos,
+            max_delay: self.max_delay,
+            max_f: self.max_f,
+            buf: &mut self.buf,
+            pos_home: &mut self.write_pos,
+        }
     }
+}
+
+/// A borrowed [`DelayLine`] for tight loops; see [`DelayLine::view`].
+#[derive(Debug)]
+pub struct DelayLineView<'a> {
+    buf: &'a mut [f32],
+    pos: usize,
+    max_delay: usize,
+    max_f: f32,
+    pos_home: &'a mut usize,
+}
+
+impl DelayLineView<'_> {
+    /// Same as [`DelayLine::write`].
+    #[inline]
+    pub fn write(&mut self, x: f32) {
+        // The length is a power of two, so `len - 1` is the wrap mask.
+        let mask = self.buf.len().wrapping_sub(1);
+        self.pos = (self.pos + 1) & mask;
+        if let Some(slot) = self.buf.get_mut(self.pos) {
+            *slot = x;
+        }
+    }
+
+    /// Same as [`DelayLine::read`].
+    #[inline]
+    pub fn read(&self, delay_samples: usize) -> f32 {
+        read_impl(self.buf, self.pos, self.max_delay, delay_samples)
+    }
+
+    /// Same as [`DelayLine::read_frac`].
+    #[inline]
+    pub fn read_frac(&self, delay: f32) -> f32 {
+        read_frac_impl(self.buf, self.pos, self.max_f, delay)
+    }
+
+    /// Same as [`DelayLine::read_cubic`].
+    #[inline]
+    pub fn read_cubic(&self, delay: f32) -> f32 {
+        read_cubic_impl(self.buf, self.pos, self.max_f, delay)
+    }
+}
+
+impl Drop for DelayLineView<'_> {
+    fn drop(&mut self) {
+        *self.pos_home = self.pos;
+    }
+}
+
+/// Unclamped tap; masking with `len - 1` keeps the index in bounds whatever `delay` is.
+#[inline(always)]
+fn at(buf: &[f32], pos: usize, delay: usize) -> f32 {
+    let idx = pos.wrapping_sub(delay) & buf.len().wrapping_sub(1);
+    buf.get(idx).copied().unwrap_or(0.0)
+}
+
+#[inline(always)]
+fn read_impl(buf: &[f32], pos: usize, max_delay: usize, delay: usize) -> f32 {
+    at(buf, pos, delay.min(max_delay))
+}
+
+#[inline(always)]
+fn read_frac_impl(buf: &[f32], pos: usize, max_f: f32, delay: f32) -> f32 {
+    // `max` first so NaN maps to 0 instead of propagating into the index.
+    let d = delay.max(0.0).min(max_f);
+    // `d` is in 0..=2^24, so the i32 conversion is an exact floor and much cheaper than
+    // f32 -> usize (which needs the 64-bit unsigned fix-up sequence).
+    let i = d as i32;
+    let frac = d - i as f32;
+    let i = i as usize;
+    let a = at(buf, pos, i);
+    let b = at(buf, pos, i + 1);
+    a + frac * (b - a)
+}
+
+#[inline(always)]
+fn read_cubic_impl(buf: &[f32], pos: usize, max_f: f32, delay: f32) -> f32 {
+    let d = delay.max(1.0).min(max_f.max(1.0));
+    let i = d as i32;
+    let f = d - i as f32;
+    let i = i as usize;
+    let xm1 = at(buf, pos, i - 1);
+    let x0 = at(buf, pos, i);
+    let x1 = at(buf, pos, i + 1);
+    let x2 = at(buf, pos, i + 2);
+    // Hermite spline with Catmull-Rom tangents (slopes from the outer neighbours).
+    let c1 = 0.5 * (x1 - xm1);
+    let c2 = xm1 - 2.5 * x0 + 2.0 * x1 - 0.5 * x2;
+    let c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1);
+    ((c3 * f + c2) * f + c1) * f + x0
 }
 
 #[cfg(test)]
@@ -196,6 +280,31 @@ mod tests {
         tiny.write(3.0);
         assert_eq!(tiny.read(5), 3.0);
         assert!(tiny.read_cubic(2.0).is_finite());
+    }
+
+    #[test]
+    fn view_matches_line_and_writes_position_back() {
+        let mut a = DelayLine::new(20);
+        let mut b = DelayLine::new(20);
+        for i in 0..30 {
+            a.write(i as f32);
+            b.view().write(i as f32);
+        }
+        {
+            let mut v = b.view();
+            for i in 30..60 {
+                a.write(i as f32 * 0.25);
+                v.write(i as f32 * 0.25);
+                for d in [0.0f32, 1.5, 7.25, 19.9, 25.0] {
+                    assert_eq!(a.read_frac(d).to_bits(), v.read_frac(d).to_bits());
+                    assert_eq!(a.read_cubic(d).to_bits(), v.read_cubic(d).to_bits());
+                    assert_eq!(a.read(d as usize), v.read(d as usize));
+                }
+            }
+        }
+        for d in 0..21 {
+            assert_eq!(a.read(d), b.read(d));
+        }
     }
 
     #[test]

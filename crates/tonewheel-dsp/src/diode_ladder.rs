@@ -22,11 +22,11 @@
 //! gentle knee is the 303's "18 dB/oct-sounding" character, not a bug.
 //!
 //! Discretisation: Zavalishin's TPT (trapezoidal integrators, *The Art of VA Filter Design*,
-//! 2012/2018). The four coupled implicit equations form a tridiagonal system, solved per sample
-//! with a pre-factored Thomas elimination (factors recomputed only on cutoff changes); the
-//! feedback loop is then solved in closed form for the linear model, and the summing-node
-//! signal is saturated with `T*tanh(u/T)` ([`fastmath::tanh`]) before entering the ladder, which
-//! bounds the state at any resonance or modulation.
+//! 2012/2018). The four coupled implicit equations form a tridiagonal system; the cutoff setter
+//! inverts it once (Thomas elimination) so a sample is just `y = M*s + m*u`. The feedback loop
+//! is solved in closed form for the linear model, and the summing-node signal is saturated with
+//! `T*tanh(u/T)` ([`fastmath::tanh`]) before entering the ladder, which bounds the state at any
+//! resonance or modulation. Per sample only one dot product and the saturator are serial.
 
 use crate::fastmath;
 use crate::math::flush_denormal;
@@ -58,18 +58,16 @@ pub struct DiodeLadder {
     resonance: f32,
     drive: f32,
     k: f32,
-    /// Integrator half-step gain `w*T/2` (prewarped).
-    g: f32,
-    /// Thomas-algorithm reciprocal pivots for rows 1..4.
-    inv: [f32; 4],
-    /// Back-substitution multipliers `g * inv[i]` for rows 1..3.
-    e: [f32; 3],
-    /// Response of the stage outputs to a unit summing-node input (`(I - gA)^-1 * g*b`).
-    m: [f32; 4],
-    /// `1 / (1 + k*m[3])`, the closed-form loop solution's denominator.
-    inv_den: f32,
+    /// Saturation level `T`.
     sat_level: f32,
-    inv_sat_level: f32,
+    /// One trapezoidal step written as `y = M*s + m*u` with `M = (I - gA)^-1`:
+    /// `cols[j][i]` = M(i, j), `m = M * (g, 0, 0, 0)`.
+    cols: [[f32; 4]; 4],
+    m: [f32; 4],
+    /// Derived loop constants (see `update_loop`).
+    w: [f32; 4],
+    in_scale: f32,
+    m_t: [f32; 4],
     s: [f32; 4],
 }
 
@@ -88,13 +86,12 @@ impl DiodeLadder {
             resonance: 0.0,
             drive: 0.0,
             k: 0.0,
-            g: 0.0,
-            inv: [1.0; 4],
-            e: [0.0; 3],
-            m: [0.0; 4],
-            inv_den: 1.0,
             sat_level: 4.0,
-            inv_sat_level: 0.25,
+            cols: [[0.0; 4]; 4],
+            m: [0.0; 4],
+            w: [0.0; 4],
+            in_scale: 0.0,
+            m_t: [0.0; 4],
             s: [0.0; 4],
         };
         d.set_cutoff_hz(1000.0);
@@ -102,7 +99,8 @@ impl DiodeLadder {
         d
     }
 
-    /// Sets the resonant frequency. Cheap (fast `tan` + five divisions): safe per sample.
+    /// Sets the resonant frequency. Costs a fast `tan`, five divisions and ~80 flops (about
+    /// three ticks): fine per sample, cheaper at the graph's 16-sample control rate.
     #[inline]
     pub fn set_cutoff_hz(&mut self, cutoff_hz: f32) {
         if cutoff_hz.is_nan() {
@@ -112,8 +110,8 @@ impl DiodeLadder {
         // The resonance sits at t = sqrt(2) * w, so the stage rate is the prewarped cutoff
         // divided by sqrt(2).
         let g = fastmath::tan(self.cutoff_hz * self.pi_over_fs) * FRAC_1_SQRT_2;
-        self.g = g;
-        // Factor (I - g*A), tridiagonal with diagonal 1+2g, off-diagonals -g (-2g in row 4).
+        // Thomas factorisation of the tridiagonal (I - g*A): diagonal 1+2g, off-diagonals -g
+        // (-2g below the diagonal in row 4, the half-size top capacitor).
         let diag = 1.0 + 2.0 * g;
         let inv0 = 1.0 / diag;
         let e0 = g * inv0;
@@ -122,17 +120,22 @@ impl DiodeLadder {
         let inv2 = 1.0 / (diag - g * e1);
         let e2 = g * inv2;
         let inv3 = 1.0 / (diag - 2.0 * g * e2);
-        self.inv = [inv0, inv1, inv2, inv3];
-        self.e = [e0, e1, e2];
-        // Solve (I - gA) m = (g, 0, 0, 0).
-        let d0 = g * inv0;
-        let d1 = g * d0 * inv1;
-        let d2 = g * d1 * inv2;
-        let m3 = 2.0 * g * d2 * inv3;
-        let m2 = d2 + e2 * m3;
-        let m1 = d1 + e1 * m2;
-        let m0 = d0 + e0 * m1;
-        self.m = [m0, m1, m2, m3];
+        let solve = |r: [f32; 4]| -> [f32; 4] {
+            let d0 = r[0] * inv0;
+            let d1 = (r[1] + g * d0) * inv1;
+            let d2 = (r[2] + g * d1) * inv2;
+            let x3 = (r[3] + 2.0 * g * d2) * inv3;
+            let x2 = d2 + e2 * x3;
+            let x1 = d1 + e1 * x2;
+            [d0 + e0 * x1, x1, x2, x3]
+        };
+        self.cols = [
+            solve([1.0, 0.0, 0.0, 0.0]),
+            solve([0.0, 1.0, 0.0, 0.0]),
+            solve([0.0, 0.0, 1.0, 0.0]),
+            solve([0.0, 0.0, 0.0, 1.0]),
+        ];
+        self.m = self.cols[0].map(|c| c * g);
         self.update_loop();
     }
 
@@ -165,7 +168,7 @@ impl DiodeLadder {
         }
         self.drive = drive.clamp(0.0, 1.0);
         self.sat_level = fastmath::exp2(2.0 - 3.0 * self.drive);
-        self.inv_sat_level = 1.0 / self.sat_level;
+        self.update_loop();
     }
 
     /// Current drive.
@@ -173,9 +176,19 @@ impl DiodeLadder {
         self.drive
     }
 
+    /// Folds resonance and saturation level into the per-sample constants:
+    /// `u/T = x * in_scale - w . s` with `in_scale = 1 / ((1 + k*m3) T)` and
+    /// `w_j = k * M(3, j) * in_scale`; then `y = M*s + (T*m) * tanh(u/T)`.
     #[inline(always)]
     fn update_loop(&mut self) {
-        self.inv_den = 1.0 / (1.0 + self.k * self.m[3]);
+        let scale = 1.0 / ((1.0 + self.k * self.m[3]) * self.sat_level);
+        self.in_scale = scale;
+        for (w, col) in self.w.iter_mut().zip(&self.cols) {
+            *w = self.k * col[3] * scale;
+        }
+        for (mt, m) in self.m_t.iter_mut().zip(&self.m) {
+            *mt = m * self.sat_level;
+        }
     }
 
     /// Clears the integrator states; settings are kept.
@@ -186,33 +199,21 @@ impl DiodeLadder {
     /// Filters one sample; returns the top-of-ladder (4-pole) lowpass output.
     #[inline]
     pub fn tick(&mut self, input: f32) -> f32 {
-        let g = self.g;
-        let [s0, s1, s2, s3] = self.s;
-        let [i0, i1, i2, i3] = self.inv;
-        let [e0, e1, e2] = self.e;
-        // Stage outputs if the summing node were 0: (I - gA)^-1 * s via the stored factors.
-        let d0 = s0 * i0;
-        let d1 = (s1 + g * d0) * i1;
-        let d2 = (s2 + g * d1) * i2;
-        let z3 = (s3 + 2.0 * g * d2) * i3;
-        let z2 = d2 + e2 * z3;
-        let z1 = d1 + e1 * z2;
-        let z0 = d0 + e0 * z1;
-        // Linear loop solution u = x - k*(z3 + m3*u), then the summing-node saturator.
-        let u = (input - self.k * z3) * self.inv_den;
-        let u = self.sat_level * sat_tanh(u * self.inv_sat_level);
-        let y0 = z0 + self.m[0] * u;
-        let y1 = z1 + self.m[1] * u;
-        let y2 = z2 + self.m[2] * u;
-        let y3 = z3 + self.m[3] * u;
-        // Trapezoidal integrator state update s' = 2y - s.
-        self.s = [
-            flush_denormal(2.0 * y0 - s0),
-            flush_denormal(2.0 * y1 - s1),
-            flush_denormal(2.0 * y2 - s2),
-            flush_denormal(2.0 * y3 - s3),
-        ];
-        y3
+        let s = self.s;
+        let w = &self.w;
+        // Linear loop solution u = x - k*y4 (in units of T), then the summing-node saturator.
+        let dot = (w[0] * s[0] + w[1] * s[1]) + (w[2] * s[2] + w[3] * s[3]);
+        let t = sat_tanh(input * self.in_scale - dot);
+        // All four capacitor voltages at once; trapezoidal state update s' = 2y - s.
+        let c = &self.cols;
+        let mut y = [0.0f32; 4];
+        for i in 0..4 {
+            y[i] = (c[0][i] * s[0] + c[1][i] * s[1])
+                + (c[2][i] * s[2] + c[3][i] * s[3])
+                + self.m_t[i] * t;
+            self.s[i] = flush_denormal(2.0 * y[i] - s[i]);
+        }
+        y[3]
     }
 
     /// Filters a block in place (bit-identical to per-sample [`tick`](Self::tick)).
@@ -311,19 +312,19 @@ mod tests {
         let mut last = f64::NEG_INFINITY;
         for res in [0.0f32, 0.5, 0.8, 1.0] {
             let k = (MAX_K * res * (2.0 - res)) as f64;
-            let peak = gain(cutoff, res, cutoff as f64);
-            let dc = gain(cutoff, res, 20.0);
+            // Peak height over the passband (measured at 20 Hz, the bottom of the audio band;
+            // DC would need seconds to settle), against the linear model at the same frequencies.
+            let rel = gain(cutoff, res, cutoff as f64) - gain(cutoff, res, 20.0);
             let want =
-                theory_db(cutoff as f64, k, cutoff as f64) - theory_db(cutoff as f64, k, 0.0);
+                theory_db(cutoff as f64, k, cutoff as f64) - theory_db(cutoff as f64, k, 20.0);
             assert!(
-                (peak - dc - want).abs() < 0.2,
-                "res {res}: peak over passband {} dB vs {want}",
-                peak - dc
+                (rel - want).abs() < 0.1,
+                "res {res}: peak over passband {rel} dB vs {want}"
             );
-            assert!(peak - dc > last + 3.0, "res {res}");
-            last = peak - dc;
+            assert!(rel > last + 3.0, "res {res}");
+            last = rel;
         }
-        // k = 16: peak/passband = (1 + k) = 24.6 dB.
+        // k = 16 at DC: peak/passband = (1 + k) * 2/|2k - 34| = 17 -> 24.6 dB.
         assert!((last - 24.61).abs() < 0.3, "full resonance peak {last} dB");
     }
 

@@ -7,14 +7,26 @@
 
 use std::f32::consts::PI;
 
-/// Sine of a normalised phase (`phase` in cycles, any real value; one period per 1.0).
+/// `floor` for |x| < 2^31 without a libm call: on baseline x86-64, `f32::floor` compiles to a
+/// call into software `floorf`, which also forces register spills in the hot loops around it.
+#[inline(always)]
+fn floor_fast(x: f32) -> f32 {
+    let t = x as i32 as f32;
+    if t > x {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
+/// Sine of a normalised phase (`phase` in cycles, |phase| < 2^31; one period per 1.0).
 ///
 /// Range-reduces to [-0.5, 0.5) cycles and evaluates an odd polynomial fitted on that range
 /// (minimax-style coefficients for sin(2*pi*x)). Max absolute error < 2e-6 over all phases.
 #[inline(always)]
 pub fn sin_cycles(phase: f32) -> f32 {
     // Reduce to x in [-0.5, 0.5).
-    let x = phase - (phase + 0.5).floor();
+    let x = phase - floor_fast(phase + 0.5);
     // Fold to [-0.25, 0.25] using sin(pi - a) = sin(a): in cycles, x -> 0.5 - x.
     let x = if x > 0.25 {
         0.5 - x
@@ -40,11 +52,11 @@ pub fn sin_cycles(phase: f32) -> f32 {
 pub fn exp2(x: f32) -> f32 {
     let x = x.clamp(-126.0, 126.0);
     // Round to nearest so the fraction lies in [-0.5, 0.5), where the series converges fastest.
-    let xi = (x + 0.5).floor();
+    let xi = floor_fast(x + 0.5);
     let f = x - xi;
     // Taylor coefficients of 2^f = e^(f ln2); truncation error < 2e-8 on [-0.5, 0.5).
     let p = 1.0
-        + f * (0.693_147_2
+        + f * (std::f32::consts::LN_2
             + f * (0.240_226_5
                 + f * (0.055_504_11
                     + f * (0.009_618_129 + f * (0.001_333_355_8 + f * 0.000_154_035_3)))));

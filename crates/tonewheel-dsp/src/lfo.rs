@@ -144,9 +144,10 @@ impl Lfo {
         match shape {
             LfoShape::Sine => fastmath::sin_cycles(p),
             LfoShape::Triangle => {
-                // Shift by 3/4 cycle so the fold gives 0 rising at phase 0.
+                // Shift by 3/4 cycle so the fold gives 0 rising at phase 0 (p < 1, so one
+                // conditional subtraction wraps it, cheaper than `floor`).
                 let q = p + 0.75;
-                let q = q - q.floor();
+                let q = if q >= 1.0 { q - 1.0 } else { q };
                 4.0 * (q - 0.5).abs() - 1.0
             }
             LfoShape::SawUp => 2.0 * p - 1.0,
@@ -186,10 +187,12 @@ impl Lfo {
 /// see [`parse_note_value`]. Returns 0 for non-positive or non-finite inputs (callers clamp via
 /// [`Lfo::set_rate_hz`]).
 pub fn synced_rate_hz(tempo_bpm: f32, note_value_beats: f32) -> f32 {
-    if !(tempo_bpm > 0.0 && note_value_beats > 0.0) || !tempo_bpm.is_finite() {
-        return 0.0;
+    let valid = |x: f32| x.is_finite() && x > 0.0;
+    if valid(tempo_bpm) && valid(note_value_beats) {
+        tempo_bpm / (60.0 * note_value_beats)
+    } else {
+        0.0
     }
-    tempo_bpm / (60.0 * note_value_beats)
 }
 
 /// Parses a note value such as `"1/4"`, `"1/8d"` (dotted, x1.5; `"1/8."` also accepted),

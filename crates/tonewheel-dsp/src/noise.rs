@@ -3,7 +3,7 @@
 //! Both draw from [`Rng32`], so the same seed always gives the bit-identical stream (renders
 //! are reproducible) and different voices get independent noise by using different seeds.
 //! Neither needs the sample rate: white noise is flat by construction and the pink filter's
-//! -3 dB/octave slope holds from about 10 Hz up to Nyquist at 44.1-96 kHz.
+//! -3 dB/octave slope holds from about 10 Hz (20 Hz at 96 kHz) up to Nyquist.
 
 use crate::rng::Rng32;
 

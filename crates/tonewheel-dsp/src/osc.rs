@@ -16,11 +16,12 @@
 use crate::fastmath::sin_cycles;
 use crate::polyblep::{poly_blamp, poly_blep4};
 
-/// Highest phase increment allowed (0.45 cycles/sample = 21.6 kHz at 48 kHz); the PolyBLEP
-/// windows of consecutive edges must not overlap, which needs `dt < 0.5`.
+/// Highest phase increment allowed (0.45 cycles/sample = 21.6 kHz at 48 kHz): the residuals
+/// assume at most one edge of each kind within two samples, which needs `dt < 0.5`.
 const MAX_DT: f32 = 0.45;
 
-/// Waveform of an [`Oscillator`]. All are band-limited, zero-mean and peak at about 1.
+/// Waveform of an [`Oscillator`]. All are band-limited and zero-mean; all but narrow pulses
+/// peak at about 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Waveform {
     /// Pure sine, `sin(2*pi*phase)`; fundamental amplitude 1.
@@ -95,8 +96,7 @@ impl Oscillator {
     /// to `0.01..=0.99`; default 0.5. Safe to call every sample for PWM.
     #[inline]
     pub fn set_pulse_width(&mut self, pulse_width: f32) {
-        // max/min (not clamp) so that NaN falls back to the lower bound instead of propagating.
-        self.pulse_width = pulse_width.max(0.01).min(0.99);
+        self.pulse_width = clamp_or_lo(pulse_width, 0.01, 0.99);
     }
 
     /// Jumps to `phase` in cycles (wrapped into `0..1`; non-finite becomes 0), e.g. 0 to
@@ -157,7 +157,7 @@ impl Oscillator {
 
     #[inline(always)]
     fn freq_to_dt(freq_hz: f32, inv_sample_rate: f32) -> f32 {
-        (freq_hz * inv_sample_rate).max(0.0).min(MAX_DT)
+        clamp_or_lo(freq_hz * inv_sample_rate, 0.0, MAX_DT)
     }
 
     #[inline(always)]
@@ -236,6 +236,17 @@ fn triangle(t: f32, dt: f32, _pw: f32) -> f32 {
     let naive = 1.0 - 4.0 * (u - 0.5).abs();
     // Slope changes by +-8 per cycle = +-8*dt per sample at the two corners.
     naive + 8.0 * dt * (poly_blamp(u, dt) - poly_blamp(wrap1(u + 0.5), dt))
+}
+
+/// `x` limited to `lo..=hi`, with NaN mapped to `lo` (`f32::clamp` would pass NaN through,
+/// and setters must never let NaN into the state).
+#[inline(always)]
+fn clamp_or_lo(x: f32, lo: f32, hi: f32) -> f32 {
+    if x >= lo {
+        x.min(hi)
+    } else {
+        lo
+    }
 }
 
 #[cfg(test)]

@@ -71,20 +71,7 @@ fn flush_tail(x: f32) -> f32 {
 }
 
 fn is_prime(n: usize) -> bool {
-    if n < 2 {
-        return false;
-    }
-    if n % 2 == 0 {
-        return n == 2;
-    }
-    let mut d = 3;
-    while d * d <= n {
-        if n % d == 0 {
-            return false;
-        }
-        d += 2;
-    }
-    true
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
 }
 
 /// Smallest prime `>= n` not already in `used`: distinct primes are pairwise coprime, which
@@ -97,11 +84,12 @@ fn distinct_prime_at_least(n: usize, used: &[usize]) -> usize {
     p
 }
 
-fn sanitize_rate(sample_rate: f32) -> f32 {
-    if sample_rate.is_finite() {
-        sample_rate.clamp(8_000.0, 384_000.0)
+/// `x` clamped to `lo..=hi`; NaN and infinities fall back to `default`.
+fn finite_clamp(x: f32, lo: f32, hi: f32, default: f32) -> f32 {
+    if x.is_finite() {
+        x.clamp(lo, hi)
     } else {
-        48_000.0
+        default
     }
 }
 
@@ -126,41 +114,57 @@ fn ring_write(buf: &mut [f32], start: usize, src: &[f32]) {
     buf[..tail.len()].copy_from_slice(tail);
 }
 
-/// The block of `n` ring slots starting at logical position `start`, as one slice.
+/// Fills `scratch.len()` ring slots from logical position `start` with `fill`, in place.
 ///
 /// Blocks never straddle a multiple of `BLOCK` in position and every ring length is a
-/// power-of-two multiple of `BLOCK`, so writes never wrap and this is always `Some`; the
-/// callers still keep a wrapping fallback rather than trusting that invariant with a panic.
+/// power-of-two multiple of `BLOCK`, so the slots are always contiguous; the wrapping
+/// fallback through `scratch` only exists so that a broken invariant cannot panic.
 #[inline(always)]
-fn ring_block(buf: &mut [f32], start: usize, n: usize) -> Option<&mut [f32]> {
+fn ring_fill(buf: &mut [f32], start: usize, scratch: &mut [f32], fill: impl Fn(&mut [f32])) {
     let i0 = start & (buf.len() - 1);
-    buf.get_mut(i0..i0 + n)
+    if let Some(dst) = buf.get_mut(i0..i0 + scratch.len()) {
+        fill(dst);
+    } else {
+        fill(scratch);
+        ring_write(buf, start, scratch);
+    }
 }
 
-/// 8-point Walsh-Hadamard transform (Sylvester order) of every frame `t < n`, where line `i`
-/// of frame `t` is `s[i][t]`: three butterfly stages, adds/subs only. Looping over time with
-/// the lines in separate arrays lets the compiler vectorise along time.
-/// The 1/sqrt(8) normalisation is folded into the per-line gains.
+/// 8-point Walsh-Hadamard transform (Sylvester order): three butterfly stages, adds/subs
+/// only. The 1/sqrt(8) normalisation is folded into the per-line gains.
+#[inline(always)]
+fn hadamard8(x: [f32; LINES]) -> [f32; LINES] {
+    let (a0, a1) = (x[0] + x[1], x[0] - x[1]);
+    let (a2, a3) = (x[2] + x[3], x[2] - x[3]);
+    let (a4, a5) = (x[4] + x[5], x[4] - x[5]);
+    let (a6, a7) = (x[6] + x[7], x[6] - x[7]);
+    let (b0, b2) = (a0 + a2, a0 - a2);
+    let (b1, b3) = (a1 + a3, a1 - a3);
+    let (b4, b6) = (a4 + a6, a4 - a6);
+    let (b5, b7) = (a5 + a7, a5 - a7);
+    [
+        b0 + b4,
+        b1 + b5,
+        b2 + b6,
+        b3 + b7,
+        b0 - b4,
+        b1 - b5,
+        b2 - b6,
+        b3 - b7,
+    ]
+}
+
+/// [`hadamard8`] of every frame `t < n`, where line `i` of frame `t` is `s[i][t]`. Looping
+/// over time with the lines in separate arrays lets the compiler vectorise along time.
 #[inline(always)]
 fn hadamard8_block(s: &mut [[f32; BLOCK]; LINES], n: usize) {
-    let [s0, s1, s2, s3, s4, s5, s6, s7] = s;
     for t in 0..n.min(BLOCK) {
-        let (a0, a1) = (s0[t] + s1[t], s0[t] - s1[t]);
-        let (a2, a3) = (s2[t] + s3[t], s2[t] - s3[t]);
-        let (a4, a5) = (s4[t] + s5[t], s4[t] - s5[t]);
-        let (a6, a7) = (s6[t] + s7[t], s6[t] - s7[t]);
-        let (b0, b2) = (a0 + a2, a0 - a2);
-        let (b1, b3) = (a1 + a3, a1 - a3);
-        let (b4, b6) = (a4 + a6, a4 - a6);
-        let (b5, b7) = (a5 + a7, a5 - a7);
-        s0[t] = b0 + b4;
-        s4[t] = b0 - b4;
-        s1[t] = b1 + b5;
-        s5[t] = b1 - b5;
-        s2[t] = b2 + b6;
-        s6[t] = b2 - b6;
-        s3[t] = b3 + b7;
-        s7[t] = b3 - b7;
+        let y = hadamard8([
+            s[0][t], s[1][t], s[2][t], s[3][t], s[4][t], s[5][t], s[6][t], s[7][t],
+        ]);
+        for (si, yi) in s.iter_mut().zip(y) {
+            si[t] = yi;
+        }
     }
 }
 
@@ -183,7 +187,6 @@ pub struct Reverb {
     pos: usize,
 
     predelay: Vec<f32>,
-    predelay_mask: usize,
     predelay_samples: usize,
 
     diffusers: [Vec<f32>; 4],
@@ -214,7 +217,7 @@ pub struct Reverb {
 impl Reverb {
     /// Creates a reverb, allocating every buffer for the largest size and predelay.
     pub fn new(sample_rate: f32) -> Self {
-        let sample_rate = sanitize_rate(sample_rate);
+        let sample_rate = finite_clamp(sample_rate, 8_000.0, 384_000.0, 48_000.0);
         let ms = sample_rate * 1.0e-3;
 
         // Max line length at size 1, plus headroom for the prime search (gaps are < 100 here).
@@ -245,7 +248,6 @@ impl Reverb {
             width: 1.0,
             pos: 0,
             predelay: vec![0.0; pre_len],
-            predelay_mask: pre_len - 1,
             predelay_samples: 0,
             diffusers,
             diffuser_lens,
@@ -283,11 +285,7 @@ impl Reverb {
     /// Not for per-sample modulation: it searches primes (tens of microseconds) and moving the
     /// taps while a tail rings is audible as a click. Call at preset load or on user edits.
     pub fn set_size(&mut self, size: f32) {
-        let size = if size.is_finite() {
-            size.clamp(0.0, 1.0)
-        } else {
-            0.5
-        };
+        let size = finite_clamp(size, 0.0, 1.0, 0.5);
         self.size = size;
         let scale = MIN_SIZE_SCALE + (1.0 - MIN_SIZE_SCALE) * size;
         let ms = self.sample_rate * 1.0e-3;
@@ -309,11 +307,7 @@ impl Reverb {
     /// Reverb time RT60 in seconds (0.1..30) at low frequencies: the tail falls by 60 dB in
     /// this time. Cheap (16 fast `exp2`), fine to modulate at control rate.
     pub fn set_decay_s(&mut self, decay_s: f32) {
-        self.decay_s = if decay_s.is_finite() {
-            decay_s.clamp(0.1, 30.0)
-        } else {
-            2.0
-        };
+        self.decay_s = finite_clamp(decay_s, 0.1, 30.0, 2.0);
         self.update_gains();
     }
 
@@ -321,33 +315,22 @@ impl Reverb {
     /// so 0 keeps the decay flat and 1 makes the top octave die 10x faster (a dark hall).
     /// Same cost as [`Self::set_decay_s`].
     pub fn set_damping(&mut self, damping: f32) {
-        self.damping = if damping.is_finite() {
-            damping.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        self.damping = finite_clamp(damping, 0.0, 1.0, 0.0);
         self.update_gains();
     }
 
     /// Predelay 0..0.2 s before the diffusers (rounded to whole samples). Cheap.
     pub fn set_predelay_s(&mut self, predelay_s: f32) {
-        let p = if predelay_s.is_finite() {
-            predelay_s.clamp(0.0, MAX_PREDELAY_S)
-        } else {
-            0.0
-        };
+        let p = finite_clamp(predelay_s, 0.0, MAX_PREDELAY_S, 0.0);
         self.predelay_s = p;
-        self.predelay_samples = ((p * self.sample_rate).round() as usize).min(self.predelay_mask);
+        let max = self.predelay.len() - BLOCK - 1;
+        self.predelay_samples = ((p * self.sample_rate).round() as usize).min(max);
     }
 
     /// Dry/wet 0..1 with an equal-power law: dry `cos(mix*pi/2)`, wet `sin(mix*pi/2)`.
     /// 0 is exactly the dry signal, 1 exactly the wet signal. Cheap.
     pub fn set_mix(&mut self, mix: f32) {
-        let m = if mix.is_finite() {
-            mix.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let m = finite_clamp(mix, 0.0, 1.0, 0.0);
         self.mix = m;
         // sin_cycles is accurate to 2e-6; pin the ends so mix 0 is bit-transparent.
         if m <= 0.0 {
@@ -364,11 +347,7 @@ impl Reverb {
 
     /// Stereo width 0..1 of the wet signal (mid/side): 0 = mono tail, 1 = fully decorrelated.
     pub fn set_width(&mut self, width: f32) {
-        self.width = if width.is_finite() {
-            width.clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
+        self.width = finite_clamp(width, 0.0, 1.0, 1.0);
     }
 
     /// Recomputes per-line loop gains and absorbent filters from size, decay and damping.
@@ -391,14 +370,55 @@ impl Reverb {
 
     /// Processes one stereo frame and returns the mixed output.
     ///
-    /// Convenient but several times slower per frame than [`Self::process_stereo`], which
-    /// vectorises across a block; use the block method in the render loop.
+    /// Same arithmetic as [`Self::process_stereo`] (bit-identical) but about 5x slower per
+    /// frame, since the block method vectorises across time; prefer it in render loops.
     #[inline]
     pub fn tick_stereo(&mut self, left: f32, right: f32) -> (f32, f32) {
-        let mut l = [left];
-        let mut r = [right];
-        self.process_chunk(&mut l, &mut r);
-        (l[0], r[0])
+        let pos = self.pos;
+        self.pos = pos.wrapping_add(1);
+
+        let pm = self.predelay.len() - 1;
+        self.predelay[pos & pm] = (left + right) * 0.5;
+        let mut u = self.predelay[pos.wrapping_sub(self.predelay_samples) & pm];
+        for ((buf, &len), &g) in self
+            .diffusers
+            .iter_mut()
+            .zip(self.diffuser_lens.iter())
+            .zip(&DIFFUSER_GAIN)
+        {
+            let mask = buf.len() - 1;
+            let d = buf[pos.wrapping_sub(len) & mask];
+            let v = flush_tail(u + g * d);
+            u = d - g * v;
+            buf[pos & mask] = v;
+        }
+
+        let stride = self.line_stride;
+        let mask = stride - 1;
+        let mut y = [0.0f32; LINES];
+        for (i, yi) in y.iter_mut().enumerate() {
+            let s = self.lines[i * stride + (pos.wrapping_sub(self.line_lens[i]) & mask)];
+            let lp = self.line_in[i] * s + self.line_pole[i] * self.line_state[i];
+            self.line_state[i] = lp;
+            *yi = lp;
+        }
+        if self.pos % FLUSH_PERIOD == 0 {
+            for v in &mut self.line_state {
+                *v = flush_tail(*v);
+            }
+        }
+        let y = hadamard8(y);
+        for (i, yi) in y.iter().enumerate() {
+            self.lines[i * stride + (pos & mask)] = flush_tail(yi + u);
+        }
+
+        let (a, b) = (y[1] * WET_GAIN, y[2] * WET_GAIN);
+        let mid = 0.5 * (a + b);
+        let side = 0.5 * (a - b) * self.width;
+        (
+            self.dry_gain * left + self.wet_gain * (mid + side),
+            self.dry_gain * right + self.wet_gain * (mid - side),
+        )
     }
 
     /// Processes two channel buffers in place (if their lengths differ, only the common prefix
@@ -442,17 +462,11 @@ impl Reverb {
 
         // Predelay on the mono sum (a mono send, as in most plate/hall designs). Writing the
         // block first makes a predelay of 0 read what was just written.
-        let mono = |dst: &mut [f32]| {
+        ring_fill(predelay, pos, w, |dst| {
             for ((x, l), r) in dst.iter_mut().zip(left.iter()).zip(right.iter()) {
                 *x = (l + r) * 0.5;
             }
-        };
-        if let Some(dst) = ring_block(predelay, pos, n) {
-            mono(dst);
-        } else {
-            mono(w);
-            ring_write(predelay, pos, w);
-        }
+        });
         ring_read(predelay, pos.wrapping_sub(*predelay_samples), u);
 
         // Schroeder allpasses: v[n] = u + g v[n-M]; y = v[n-M] - g v[n]. M >= block length,
@@ -462,25 +476,14 @@ impl Reverb {
             .zip(diffuser_lens.iter())
             .zip(&DIFFUSER_GAIN)
         {
+            // `w` holds v[n-M] on entry and v[n] on exit.
             ring_read(buf, pos.wrapping_sub(len), w);
-            let allpass = |u: &mut [f32], d: &mut [f32], dst: Option<&mut [f32]>| {
-                // `d` holds v[n-M] on entry and v[n] on exit (written to `dst` when given).
-                for (x, dv) in u.iter_mut().zip(d.iter_mut()) {
-                    let v = flush_tail(*x + g * *dv);
-                    *x = *dv - g * v;
-                    *dv = v;
-                }
-                if let Some(dst) = dst {
-                    dst.copy_from_slice(d);
-                }
-            };
-            match ring_block(buf, pos, n) {
-                Some(dst) => allpass(u, w, Some(dst)),
-                None => {
-                    allpass(u, w, None);
-                    ring_write(buf, pos, w);
-                }
+            for (x, d) in u.iter_mut().zip(w.iter_mut()) {
+                let v = flush_tail(*x + g * *d);
+                *x = *d - g * v;
+                *d = v;
             }
+            ring_write(buf, pos, w);
         }
 
         // Every line is at least a block long, so the whole block's line outputs are known.
@@ -494,10 +497,15 @@ impl Reverb {
         }
         // Damping lowpass: 8 independent recursions interleaved so they overlap in the CPU.
         let mut lp = *line_state;
-        for t in 0..n {
-            for i in 0..LINES {
-                lp[i] = line_in[i] * s[i][t] + line_pole[i] * lp[i];
-                s[i][t] = lp[i];
+        for t in 0..n.min(BLOCK) {
+            for (((x, si), &c), &p) in lp
+                .iter_mut()
+                .zip(s.iter_mut())
+                .zip(line_in.iter())
+                .zip(line_pole.iter())
+            {
+                *x = c * si[t] + p * *x;
+                si[t] = *x;
             }
         }
         if pos.wrapping_add(n) % FLUSH_PERIOD == 0 {
@@ -507,18 +515,12 @@ impl Reverb {
         }
         *line_state = lp;
         hadamard8_block(s, n);
-        let feed = |dst: &mut [f32], h: &[f32]| {
-            for ((x, h), inp) in dst.iter_mut().zip(h).zip(u.iter()) {
-                *x = flush_tail(h + inp);
-            }
-        };
         for (line, si) in lines.chunks_exact_mut(stride).zip(s.iter()) {
-            if let Some(dst) = ring_block(line, pos, n) {
-                feed(dst, si);
-            } else {
-                feed(w, si);
-                ring_write(line, pos, w);
-            }
+            ring_fill(line, pos, w, |dst| {
+                for ((x, h), inp) in dst.iter_mut().zip(si).zip(u.iter()) {
+                    *x = flush_tail(h + inp);
+                }
+            });
         }
 
         // Rows 1 and 2 of the Hadamard output: orthogonal sign patterns over the lines.
@@ -791,10 +793,8 @@ mod tests {
         rev.set_size(1.0);
         let large = rev.line_lens;
         for lens in [small, large] {
-            for (i, &a) in lens.iter().enumerate() {
-                assert!(is_prime(a));
-                assert!(lens[..i].iter().all(|&b| b != a));
-            }
+            let distinct = lens.iter().enumerate().all(|(i, a)| !lens[..i].contains(a));
+            assert!(distinct && lens.iter().all(|&a| is_prime(a)), "{lens:?}");
         }
         // Size 1 is 4x size 0 (25% -> 100%), up to prime rounding.
         let ratio = large[7] as f32 / small[7] as f32;

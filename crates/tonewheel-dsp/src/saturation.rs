@@ -64,8 +64,7 @@ const HALFBAND: [f32; 8] = [
     -0.003_938_547,
 ];
 
-/// Latency of the 2x path in base-rate samples: two linear-phase 31-tap halfbands, each
-/// 15 samples at the 2x rate.
+/// Latency of the 2x path in base-rate samples (two linear-phase 31-tap halfbands).
 const OS_LATENCY: usize = 15;
 
 /// Taps of the 16-sample polyphase branch, oldest first: `h` at offsets -15, -13, .., 15.
@@ -107,8 +106,8 @@ impl History16 {
     #[inline(always)]
     fn window(&self) -> &[f32; 16] {
         let start = (self.pos + 1) & 15;
-        // `start + 16 <= 31`, so this sub-array always exists; the fallback is unreachable.
-        self.buf[start..start + 16].try_into().unwrap_or(&ZEROS16)
+        // `start + 16 <= 31`: the sub-array always exists, the fallback is unreachable.
+        self.buf[start..start + 16].try_into().unwrap_or(&[0.0; 16])
     }
 
     #[inline(always)]
@@ -116,8 +115,6 @@ impl History16 {
         self.window().iter().zip(&BRANCH).map(|(a, b)| a * b).sum()
     }
 }
-
-static ZEROS16: [f32; 16] = [0.0; 16];
 
 /// ADAA memory: the previous shaper argument and, for the tanh curves, its cached tail.
 #[derive(Debug, Clone, Copy)]
@@ -136,7 +133,8 @@ const ASYM: u8 = 3;
 ///
 /// Setters call `powf` and are meant for control rate (every few samples at most). Per sample,
 /// the tanh curves cost one fast `exp2` and two divisions; hard clip and fold are cheaper.
-/// [`Saturator::set_oversample_2x`] roughly triples the cost and adds 15 samples of latency.
+/// [`Saturator::set_oversample_2x`] adds ~35 multiply-adds plus a second shaper evaluation per
+/// sample (3-4x the tanh cost) and 15 samples of latency.
 #[derive(Debug, Clone)]
 pub struct Saturator {
     curve: SatCurve,
@@ -213,17 +211,17 @@ impl Saturator {
 
     /// Input gain before the curve, `0..=48` dB (default 0).
     pub fn set_drive_db(&mut self, drive_db: f32) {
-        self.drive = db_to_gain(drive_db.clamp(0.0, 48.0));
+        self.drive = db_to_gain(clamp_param(drive_db, 0.0, 48.0));
     }
 
     /// Wet proportion, `0..=1` (default 1): `out = (1 - mix) * dry + mix * wet`.
     pub fn set_mix(&mut self, mix: f32) {
-        self.mix = mix.clamp(0.0, 1.0);
+        self.mix = clamp_param(mix, 0.0, 1.0);
     }
 
     /// Gain after the mix, `-24..=12` dB (default 0).
     pub fn set_output_gain_db(&mut self, gain_db: f32) {
-        self.out_gain = db_to_gain(gain_db.clamp(-24.0, 12.0));
+        self.out_gain = db_to_gain(clamp_param(gain_db, -24.0, 12.0));
     }
 
     /// Runs the shaper at twice the sample rate between two 31-tap halfband filters (default
@@ -268,6 +266,19 @@ impl Saturator {
             SatCurve::Tanh => buf.iter_mut().for_each(|x| *x = self.tick_impl::<TANH>(*x)),
             SatCurve::HardClip => buf.iter_mut().for_each(|x| *x = self.tick_impl::<HARD>(*x)),
             SatCurve::Foldback => buf.iter_mut().for_each(|x| *x = self.tick_impl::<FOLD>(*x)),
+            SatCurve::Asymmetric if !self.oversample => {
+                // Shape a chunk first (samples independent: the compiler vectorises it), then
+                // run the DC blocker's recursion; same operations per sample as `tick`.
+                let mut shaped = [0.0f32; 64];
+                for chunk in buf.chunks_mut(64) {
+                    for (s, &x) in shaped.iter_mut().zip(chunk.iter()) {
+                        *s = self.shape::<ASYM>(x * self.drive);
+                    }
+                    for (x, &s) in chunk.iter_mut().zip(shaped.iter()) {
+                        *x = self.finish::<ASYM>(*x, s);
+                    }
+                }
+            }
             SatCurve::Asymmetric => buf.iter_mut().for_each(|x| *x = self.tick_impl::<ASYM>(*x)),
         }
     }
@@ -299,7 +310,7 @@ impl Saturator {
     #[inline(always)]
     fn tick_impl<const C: u8>(&mut self, input: f32) -> f32 {
         let x = input * self.drive;
-        let (dry, mut wet) = if self.oversample {
+        let (dry, wet) = if self.oversample {
             // Polyphase 2x: the even output is the halfband branch, the odd one a pure delay
             // (the centre tap); decimation mirrors it.
             self.up.push(x);
@@ -315,6 +326,12 @@ impl Saturator {
         } else {
             (input, self.shape::<C>(x))
         };
+        self.finish::<C>(dry, wet)
+    }
+
+    /// DC blocker (asymmetric curve only), dry/wet mix and output gain.
+    #[inline(always)]
+    fn finish<const C: u8>(&mut self, dry: f32, mut wet: f32) -> f32 {
         if C == ASYM {
             // One-pole DC blocker y = x - x1 + R y1 (the curve's DC depends on the level).
             let y = wet - self.dc_x1 + self.dc_r * self.dc_y1;
@@ -404,6 +421,16 @@ fn sine_fold_adaa(x0: f32, x1: f32) -> f32 {
         fastmath::sin_cycles(h * INV_TAU) / h
     };
     fastmath::sin_cycles(m * INV_TAU) * sinc
+}
+
+/// Clamps a setter argument to its documented range; NaN maps to `lo` (`f32::clamp` would
+/// pass NaN through).
+fn clamp_param(value: f32, lo: f32, hi: f32) -> f32 {
+    if value.is_nan() {
+        lo
+    } else {
+        value.clamp(lo, hi)
+    }
 }
 
 #[cfg(test)]
@@ -746,6 +773,10 @@ mod tests {
             // Out-of-range settings are clamped, not propagated.
             sat.set_drive_db(1e9);
             sat.set_mix(-3.0);
+            assert!(sat.tick(1.0).is_finite());
+            sat.set_drive_db(f32::NAN);
+            sat.set_mix(f32::NAN);
+            sat.set_output_gain_db(f32::NAN);
             assert!(sat.tick(1.0).is_finite());
             sat.set_mix(1.0);
             let mut last = 1.0;

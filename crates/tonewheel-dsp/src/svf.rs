@@ -45,7 +45,6 @@ pub enum SvfMode {
 /// Defaults after `new`: lowpass, 1 kHz, resonance 0 (Q = 0.7071).
 #[derive(Debug, Clone)]
 pub struct Svf {
-    sample_rate: f32,
     /// `PI / sample_rate`, so the cutoff update is a multiply.
     pi_over_fs: f32,
     max_cutoff_hz: f32,
@@ -58,6 +57,10 @@ pub struct Svf {
     a1: f32,
     a2: f32,
     a3: f32,
+    /// `2*a1 - 1`, `2*a2`, `2*a3`: the state-update form of the coefficients.
+    c1: f32,
+    d2: f32,
+    d3: f32,
     ic1eq: f32,
     ic2eq: f32,
 }
@@ -71,7 +74,6 @@ impl Svf {
             48_000.0
         };
         let mut s = Self {
-            sample_rate,
             pi_over_fs: PI / sample_rate,
             max_cutoff_hz: MAX_CUTOFF_HZ.min(0.49 * sample_rate),
             mode: SvfMode::Lowpass,
@@ -82,6 +84,9 @@ impl Svf {
             a1: 0.0,
             a2: 0.0,
             a3: 0.0,
+            c1: 0.0,
+            d2: 0.0,
+            d3: 0.0,
             ic1eq: 0.0,
             ic2eq: 0.0,
         };
@@ -161,6 +166,9 @@ impl Svf {
         self.a1 = 1.0 / (1.0 + g * (g + self.k));
         self.a2 = g * self.a1;
         self.a3 = g * self.a2;
+        self.c1 = 2.0 * self.a1 - 1.0;
+        self.d2 = 2.0 * self.a2;
+        self.d3 = 2.0 * self.a3;
     }
 
     /// Clears the integrator states; settings are kept.
@@ -172,11 +180,14 @@ impl Svf {
     /// One trapezoidal step; returns (band, low) before output mixing.
     #[inline(always)]
     fn step(&mut self, v0: f32) -> (f32, f32) {
-        let v3 = v0 - self.ic2eq;
-        let v1 = self.a1 * self.ic1eq + self.a2 * v3;
-        let v2 = self.ic2eq + self.a2 * self.ic1eq + self.a3 * v3;
-        self.ic1eq = flush_denormal(2.0 * v1 - self.ic1eq);
-        self.ic2eq = flush_denormal(2.0 * v2 - self.ic2eq);
+        let (ic1, ic2) = (self.ic1eq, self.ic2eq);
+        let v3 = v0 - ic2;
+        let v1 = self.a1 * ic1 + self.a2 * v3;
+        let v2 = (ic2 + self.a2 * ic1) + self.a3 * v3;
+        // Simper's update `ic' = 2v - ic`, expanded so each state recursion is only one
+        // multiply-add deep (v1/v2 for the output are computed off the critical path).
+        self.ic1eq = flush_denormal(self.c1 * ic1 + self.d2 * v3);
+        self.ic2eq = flush_denormal((ic2 + self.d2 * ic1) + self.d3 * v3);
         (v1, v2)
     }
 
@@ -298,7 +309,8 @@ mod tests {
         let g8 = gain(SvfMode::Lowpass, 500.0, 0.0, 4000.0);
         let slope = g8 - g4;
         assert!((slope + 12.0).abs() < 1.5, "LP slope {slope} dB/oct");
-        let want = theory_lp_db(500.0, 0.7071, 4000.0) - theory_lp_db(500.0, 0.7071, 2000.0);
+        let want = theory_lp_db(500.0, std::f64::consts::FRAC_1_SQRT_2, 4000.0)
+            - theory_lp_db(500.0, std::f64::consts::FRAC_1_SQRT_2, 2000.0);
         assert!(
             (slope - want).abs() < 0.05,
             "LP slope {slope}, theory {want}"

@@ -120,7 +120,7 @@ pub fn render(preset: &Preset, request: &RenderRequest) -> Result<RenderResult> 
     if !(0.0..=127.0).contains(&request.note) {
         return Err(bad("note", "MIDI 0..127", request.note.to_string()));
     }
-    if !(request.hold_s >= 0.0) {
+    if request.hold_s.is_nan() || request.hold_s < 0.0 {
         return Err(bad("hold", ">= 0 s", request.hold_s.to_string()));
     }
     let rate = request.sample_rate;
