@@ -938,3 +938,50 @@ mod tests {
         );
     }
 }
+
+/// The stage reference as Markdown (committed as `docs/presets.md`; a test keeps it current).
+pub fn markdown_reference() -> String {
+    let mut out = String::from(
+        "# Preset stage reference\n\n\
+         Generated from `crates/tonewheel-synth/src/spec.rs` (the registry the validator uses);\n\
+         regenerate with `TONEWHEEL_UPDATE_DOCS=1 cargo test -p tonewheel-synth --test docs`.\n\n\
+         Values are written as plain numbers in the unit shown, or as `{\"value\": x, \"unit\": \"...\"}`\n\
+         in any accepted unit (Hz/kHz; s/ms or a note value such as `\"1/8d\"`; dB or linear;\n\
+         linear or %; semitones or cents; ratio). A value outside its range is an error.\n\
+         Modulation depth is in semitones for frequencies and pitches, dB for levels in dB, and the\n\
+         parameter's own unit otherwise. The JSON Schema is `schemas/preset.schema.json`.\n",
+    );
+    for s in STAGES {
+        let scope = match s.scope {
+            Scope::Voice => "per voice",
+            Scope::Global => "global (after the voices are summed)",
+            Scope::Either => "per voice, or global when fed by a global stage",
+        };
+        out.push_str(&format!("\n## `{}`\n\n{} Runs {scope}.\n\n", s.name, s.doc));
+        out.push_str(
+            "| parameter | unit | range | default | description |\n|---|---|---|---|---|\n",
+        );
+        for prm in s.params {
+            let (range, default) = match prm.kind {
+                ParamKind::Choice => (
+                    prm.choices.join(", "),
+                    prm.choices[prm.default as usize].to_string(),
+                ),
+                ParamKind::Bool => ("true, false".to_string(), (prm.default > 0.5).to_string()),
+                _ => (
+                    format!("{} .. {}", prm.min, prm.max),
+                    format!("{}", prm.default),
+                ),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                prm.name,
+                prm.kind.unit_name(),
+                range,
+                default,
+                prm.doc
+            ));
+        }
+    }
+    out
+}

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use serde::Serialize;
+use tonewheel_analysis::{assess_quality_with, QualityOptions, QualityReport};
 use tonewheel_audio::{write_wav, BitDepth, Dither, WavOptions};
 use tonewheel_synth::{parse_note_name, render, Preset, RenderRequest, SynthError};
 
@@ -18,6 +19,7 @@ struct RenderReport {
     true_peak_dbtp: Option<f64>,
     integrated_lufs: Option<f64>,
     normalisation: tonewheel_synth::Normalisation,
+    quality: QualityReport,
     output: Option<String>,
 }
 
@@ -86,6 +88,16 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
         )?;
     }
     let (lufs, tp) = tonewheel_synth::measure_loudness(&result.audio);
+    let quality = assess_quality_with(
+        &result.audio,
+        preset.role,
+        &request.context,
+        &QualityOptions {
+            note_off_s: Some(request.hold_s),
+            expected_pitch_hz: (!preset.role.is_percussive())
+                .then(|| request.context.a4_hz * 2f64.powf((request.note - 69.0) / 12.0)),
+        },
+    );
     let report = RenderReport {
         preset: preset.name.clone(),
         duration_s: result.audio.duration_s(),
@@ -95,13 +107,23 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
         true_peak_dbtp: tp.is_finite().then_some(tp),
         integrated_lufs: lufs,
         normalisation: result.normalisation,
+        quality,
         output: args.output.as_ref().map(|p| p.display().to_string()),
     };
+    let accepted = report.quality.accepted();
+    for v in &report.quality.violations {
+        eprintln!(
+            "tonewheel render: {}: quality violation {}: {}",
+            args.preset.display(),
+            v.code,
+            v.message
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!(
-            "{}: {:.2} s at {} Hz, rendered in {:.2} ms, peak {:.1} dBFS, {} LUFS, true peak {} dBTP{}",
+            "{}: {:.2} s at {} Hz, rendered in {:.2} ms, peak {:.1} dBFS, {} LUFS, true peak {} dBTP, quality {:.2}{}{}",
             report.preset,
             report.duration_s,
             report.sample_rate,
@@ -109,8 +131,15 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
             report.peak_dbfs,
             lufs.map_or("-inf".into(), |l| format!("{l:.1}")),
             report.true_peak_dbtp.map_or("-inf".into(), |t| format!("{t:.1}")),
+            report.quality.overall_score,
+            if report.quality.accepted() { "" } else { " (REJECTED)" },
             report.output.as_ref().map_or(String::new(), |o| format!(" -> {o}")),
         );
     }
+    anyhow::ensure!(
+        accepted,
+        "{}: rejected by the quality gate (overall score below 0.5)",
+        args.preset.display()
+    );
     Ok(())
 }
