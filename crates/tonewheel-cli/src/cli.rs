@@ -24,14 +24,48 @@ pub enum Command {
     Info(InfoArgs),
     /// Decode any supported audio file and write it as WAV.
     Convert(ConvertArgs),
-    /// Render one note of a preset (JSON file) to WAV.
+    /// Render one note of a preset (JSON file or factory id) to WAV.
     Render(RenderArgs),
+    /// List and validate presets.
+    #[command(subcommand)]
+    Presets(PresetsCommand),
+}
+
+/// `tonewheel presets ...`
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// List the factory presets.
+    List(PresetsListArgs),
+    /// Validate preset files; exits 1 and lists every problem if any is invalid.
+    Validate(PresetsValidateArgs),
+}
+
+/// `tonewheel presets list [--role R] [--tag T] [--json]`
+#[derive(Debug, Args)]
+pub struct PresetsListArgs {
+    /// Only presets of this role (pad, bass, lead, pluck, keys, arp, kick, snare, clap, hat, perc, fx).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only presets with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// One JSON object per preset, one per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tonewheel presets validate FILE...`
+#[derive(Debug, Args)]
+pub struct PresetsValidateArgs {
+    /// Preset JSON files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// `tonewheel render PRESET [-o OUT.wav] [--duration S] [--note C3|--freq HZ] ...`
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Preset JSON file.
+    /// Preset JSON file, or the id of a factory preset (see `tonewheel presets list`).
     pub preset: PathBuf,
     /// Output WAV file (written atomically).
     #[arg(short, long)]

@@ -50,3 +50,18 @@ pub fn peak_rss_mb() -> Option<f64> {
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// Prints one line of results on stdout. When the reader has gone away (`tonewheel ... |
+/// head`), the process ends quietly with the outcome so far instead of panicking.
+pub fn emit(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}") {
+        let code = if e.kind() == std::io::ErrorKind::BrokenPipe {
+            0
+        } else {
+            2
+        };
+        std::process::exit(code);
+    }
+}

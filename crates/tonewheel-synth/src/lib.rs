@@ -23,6 +23,7 @@
 
 mod engine;
 mod error;
+mod factory;
 pub mod format;
 mod graph;
 mod nodes;
@@ -33,6 +34,7 @@ pub mod units;
 
 pub use engine::{Synth, MAX_EVENTS};
 pub use error::{PresetIssue, Result, SynthError};
+pub use factory::{factory_ids, factory_preset, factory_presets};
 pub use nodes::BLOCK;
 pub use preset::{
     parse_note_name, Connection, Modulation, Preset, Stage, VoiceMode, MAX_PRESET_BYTES,

@@ -47,9 +47,9 @@ pub fn run(args: &InfoArgs) -> Outcome {
         match describe(path, args.verify) {
             Ok(record) => {
                 if args.json {
-                    println!("{}", serde_json::to_string(&record).unwrap_or_default());
+                    crate::outcome::emit(&serde_json::to_string(&record).unwrap_or_default());
                 } else {
-                    println!("{}", human_line(&record));
+                    crate::outcome::emit(&human_line(&record));
                 }
             }
             Err(e) => {
@@ -62,7 +62,7 @@ pub fn run(args: &InfoArgs) -> Outcome {
                             message: e.to_string(),
                         },
                     };
-                    println!("{}", serde_json::to_string(&rec).unwrap_or_default());
+                    crate::outcome::emit(&serde_json::to_string(&rec).unwrap_or_default());
                 }
                 outcome = outcome.worst(Outcome::of_audio_error(&e));
             }

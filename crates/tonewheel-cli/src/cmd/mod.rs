@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod info;
+pub mod presets;
 pub mod render;
 
 /// A stable, machine-readable code for an audio error (used in `--json` error objects).

@@ -45,8 +45,22 @@ pub fn run(args: &RenderArgs) -> Outcome {
     }
 }
 
+/// A path that exists is a file; otherwise the argument names a factory preset.
+pub fn load_preset(arg: &std::path::Path) -> anyhow::Result<Preset> {
+    if arg.exists() {
+        return Ok(Preset::from_file(arg)?);
+    }
+    let id = arg.to_string_lossy();
+    match tonewheel_synth::factory_preset(&id) {
+        Some(p) => Ok(p?),
+        None => anyhow::bail!(
+            "{id}: no such file, and no factory preset with that id (see `tonewheel presets list`)"
+        ),
+    }
+}
+
 fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
-    let preset = Preset::from_file(&args.preset)?;
+    let preset = load_preset(&args.preset)?;
     let mut request = RenderRequest::preview(&preset);
     request.sample_rate = args.sample_rate;
     if let Some(d) = args.duration {
@@ -120,9 +134,9 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
         );
     }
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        crate::outcome::emit(&serde_json::to_string(&report)?);
     } else {
-        println!(
+        crate::outcome::emit(&format!(
             "{}: {:.2} s at {} Hz, rendered in {:.2} ms, peak {:.1} dBFS, {} LUFS, true peak {} dBTP, quality {:.2}{}{}",
             report.preset,
             report.duration_s,
@@ -134,7 +148,7 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
             report.quality.overall_score,
             if report.quality.accepted() { "" } else { " (REJECTED)" },
             report.output.as_ref().map_or(String::new(), |o| format!(" -> {o}")),
-        );
+        ));
     }
     anyhow::ensure!(
         accepted,
