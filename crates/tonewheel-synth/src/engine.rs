@@ -57,6 +57,10 @@ struct Node {
     out_l: [f32; BLOCK],
     out_r: [f32; BLOCK],
     stereo: bool,
+    /// True when the kernel's block-rate settings match the current parameter values (no
+    /// modulation, no `set_param` since the last apply): re-applying would only burn time
+    /// (some setters, like the reverb's size, do real work).
+    settings_current: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +266,7 @@ impl Synth {
                 out_l: [0.0; BLOCK],
                 out_r: [0.0; BLOCK],
                 stereo: false,
+                settings_current: true,
             }
         };
         let voice_count = match preset.mode {
@@ -393,6 +398,7 @@ impl Synth {
         {
             if let Some(p) = node.params.get_mut(param) {
                 p.base = value;
+                node.settings_current = false;
             }
         }
     }
@@ -556,9 +562,17 @@ impl Synth {
             }
             {
                 let v = &mut self.voices[vi];
-                for i in 0..n {
-                    v.log2_hz += glide * (v.target_log2_hz - v.log2_hz);
-                    v.note_hz[i] = exp2(v.log2_hz);
+                if v.log2_hz == v.target_log2_hz {
+                    v.note_hz[..n].fill(exp2(v.log2_hz));
+                } else {
+                    for i in 0..n {
+                        v.log2_hz += glide * (v.target_log2_hz - v.log2_hz);
+                        // Land exactly once within a thousandth of a cent.
+                        if (v.target_log2_hz - v.log2_hz).abs() < 1e-6 {
+                            v.log2_hz = v.target_log2_hz;
+                        }
+                        v.note_hz[i] = exp2(v.log2_hz);
+                    }
                 }
             }
             for oi in 0..self.voice_order.len() {
@@ -712,7 +726,11 @@ impl Synth {
             self.scratch_r[..n].fill(0.0);
         }
         // 3. Process.
-        node.kernel.apply_block_params(&node.params);
+        let modulated = !plan.mods.is_empty();
+        if modulated || !node.settings_current {
+            node.kernel.apply_block_params(&node.params);
+            node.settings_current = !modulated;
+        }
         let ctx = BlockCtx {
             n,
             note_hz: if voice.is_some() { &note_hz[..n] } else { &[] },

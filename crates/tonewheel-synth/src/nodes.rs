@@ -489,10 +489,16 @@ impl Kernel {
         match self {
             Kernel::Osc(o) => {
                 let fixed = p[5].base;
+                let pitch_modulated = p[1].modulated || p[2].modulated;
+                let constant_ratio = tonewheel_dsp::fastmath::exp2((p[1].base + p[2].base) / 12.0);
                 for i in 0..n {
                     let base = if fixed > 0.0 { fixed } else { note_hz(i) };
-                    let semis = p[1].at(i) + p[2].at(i);
-                    o.set_freq_hz(base * tonewheel_dsp::fastmath::exp2(semis / 12.0));
+                    let ratio = if pitch_modulated {
+                        tonewheel_dsp::fastmath::exp2((p[1].at(i) + p[2].at(i)) / 12.0)
+                    } else {
+                        constant_ratio
+                    };
+                    o.set_freq_hz(base * ratio);
                     if p[4].modulated || i == 0 {
                         o.set_pulse_width(p[4].at(i));
                     }
