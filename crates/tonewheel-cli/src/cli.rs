@@ -38,6 +38,25 @@ pub enum PresetsCommand {
     List(PresetsListArgs),
     /// Validate preset files; exits 1 and lists every problem if any is invalid.
     Validate(PresetsValidateArgs),
+    /// Write valid, role-consistent variations of the factory presets (for scale testing).
+    Generate(PresetsGenerateArgs),
+}
+
+/// `tonewheel presets generate --count N --seed S -o DIR [--amount A]`
+#[derive(Debug, Args)]
+pub struct PresetsGenerateArgs {
+    /// How many presets to write (cycling through the factory presets).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub count: u32,
+    /// Seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output folder (created if missing).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// How far parameters move, 0..1.
+    #[arg(long, default_value_t = 0.5)]
+    pub amount: f64,
 }
 
 /// `tonewheel presets list [--role R] [--tag T] [--json]`

@@ -20,6 +20,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Render(a) => cmd::render::run(&a),
         cli::Command::Presets(cli::PresetsCommand::List(a)) => cmd::presets::list(&a),
         cli::Command::Presets(cli::PresetsCommand::Validate(a)) => cmd::presets::validate(&a),
+        cli::Command::Presets(cli::PresetsCommand::Generate(a)) => cmd::presets::generate(&a),
     };
     if args.verbose > 0 {
         if let Some(mb) = outcome::peak_rss_mb() {

@@ -293,3 +293,93 @@ fn a_60_minute_file_is_walked_in_bounded_memory() {
     eprintln!("60-minute stereo 44.1 kHz walk: peak RSS {rss_mb:.1} MB");
     assert!(rss_mb < 64.0, "peak RSS {rss_mb} MB");
 }
+
+#[test]
+fn presets_generate_writes_valid_reproducible_variations() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for d in [&a, &b] {
+        let out = tonewheel(&[
+            "presets",
+            "generate",
+            "--count",
+            "250",
+            "--seed",
+            "5",
+            "-o",
+            d.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 250);
+    for n in &names {
+        assert_eq!(
+            std::fs::read(a.join(n)).unwrap(),
+            std::fs::read(b.join(n)).unwrap(),
+            "{n:?} differs"
+        );
+    }
+    let files: Vec<String> = names
+        .iter()
+        .map(|n| a.join(n).display().to_string())
+        .collect();
+    let mut args = vec!["presets", "validate"];
+    args.extend(files.iter().map(String::as_str));
+    let out = tonewheel(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Roles are kept: every variation's role matches its source preset's file-name prefix.
+    for n in &names {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(a.join(n)).unwrap()).unwrap();
+        let prefix = n.to_str().unwrap().split('-').next().unwrap();
+        assert_eq!(v["role"], prefix, "{n:?}");
+    }
+}
+
+#[test]
+fn render_reports_levels_and_quality_for_a_factory_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("kick.wav");
+    let out = tonewheel(&[
+        "render",
+        "kick-909-classic",
+        "-o",
+        wav.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["sample_rate"], 48_000);
+    // The safety stage: -18 LUFS or -6 dBTP, whichever is quieter.
+    let tp = v["true_peak_dbtp"].as_f64().unwrap();
+    let lufs = v["integrated_lufs"].as_f64().unwrap();
+    assert!(tp <= -6.0 + 0.05, "true peak {tp}");
+    assert!(lufs <= -18.0 + 0.05, "loudness {lufs}");
+    assert!(
+        (tp - -6.0).abs() < 0.05 || (lufs - -18.0).abs() < 0.05,
+        "neither target reached: {tp} dBTP, {lufs} LUFS"
+    );
+    assert!(v["quality"]["overall_score"].as_f64().unwrap() >= 0.75);
+    assert_eq!(read_wav_header(&wav), (2, 48_000, 24));
+    // Unknown ids and invalid files exit 1 with a reason.
+    let out = tonewheel(&["render", "no-such-preset"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no factory preset"));
+}

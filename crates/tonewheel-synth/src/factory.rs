@@ -24,3 +24,11 @@ pub fn factory_presets() -> impl Iterator<Item = (&'static str, Result<Preset>)>
         .iter()
         .map(|(id, json)| (*id, Preset::from_json(json, &format!("factory:{id}"))))
 }
+
+/// The JSON text of the factory preset `id`.
+pub fn factory_json(id: &str) -> Option<&'static str> {
+    FACTORY
+        .iter()
+        .find(|(fid, _)| *fid == id)
+        .map(|(_, json)| *json)
+}

@@ -31,10 +31,11 @@ mod preset;
 mod render;
 pub mod spec;
 pub mod units;
+mod variation;
 
 pub use engine::{Synth, MAX_EVENTS};
 pub use error::{PresetIssue, Result, SynthError};
-pub use factory::{factory_ids, factory_preset, factory_presets};
+pub use factory::{factory_ids, factory_json, factory_preset, factory_presets};
 pub use nodes::BLOCK;
 pub use preset::{
     parse_note_name, Connection, Modulation, Preset, Stage, VoiceMode, MAX_PRESET_BYTES,
@@ -43,3 +44,4 @@ pub use render::{
     measure_loudness, render, Normalisation, RenderRequest, RenderResult, PREVIEW_LUFS,
     PREVIEW_TRUE_PEAK_DBTP,
 };
+pub use variation::vary;

@@ -290,8 +290,10 @@ impl Kernel {
             }
             Kernel::Fm(f) => {
                 f.set_feedback(v(1));
-                for op in 0..6 {
-                    let b = 3 + op * FM_PARAMS_PER_OP;
+                // Fm6 numbers its operators 1..=6, as the DX7 does.
+                for index in 0..6 {
+                    let b = 3 + index * FM_PARAMS_PER_OP;
+                    let op = index + 1;
                     f.set_op_ratio(op, v(b));
                     f.set_op_detune_cents(op, v(b + 1) * 100.0);
                     f.set_op_level(op, v(b + 2));

@@ -326,10 +326,10 @@ macro_rules! fm_op {
             p(
                 $ratio_n,
                 Ratio,
-                0.125,
+                0.5,
                 32.0,
                 $ratio,
-                "Operator frequency ratio to the note.",
+                "Operator frequency ratio to the note (0.5..32, as on the DX7).",
             ),
             p(
                 $det_n,

@@ -122,3 +122,29 @@ fn validation_names_the_place_expected_and_found() {
     .unwrap_err();
     assert!(syntax.to_string().contains("/stages/0/id"), "{syntax}");
 }
+
+#[test]
+fn fm_operator_parameters_reach_their_own_operator() {
+    // Algorithm 32: six carriers. Only operator 1 sounds, so the output must be a sine at
+    // the note; with the parameters shifted by one operator it would be silent.
+    let json = r#"{"name": "FM one op", "role": "keys", "preview": {"note": "A4", "duration": 0.5},
+      "stages": [{"id": "fm", "type": "fm", "parameters": {"algorithm": 32, "op1_level": 1,
+        "op2_level": 0, "op3_level": 0, "op4_level": 0, "op5_level": 0, "op6_level": 0, "op1_ratio": 2}},
+        {"id": "out", "type": "output"}],
+      "connections": [{"from": "fm", "to": "out"}]}"#;
+    let preset = Preset::from_json(json, "fm").unwrap();
+    let mut req = RenderRequest::preview(&preset);
+    req.normalise = false;
+    let out = render(&preset, &req).unwrap();
+    let x = &out.audio.channel(0)[4800..9600];
+    assert!(out.audio.peak() > 0.05, "silent: peak {}", out.audio.peak());
+    // op1_ratio 2 on A4: zero crossings of an 880 Hz sine over 0.1 s = 176 (±2).
+    let crossings = x
+        .windows(2)
+        .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
+        .count();
+    assert!(
+        (174..=178).contains(&crossings),
+        "{crossings} zero crossings"
+    );
+}

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 use tonewheel_audio::Role;
-use tonewheel_synth::{factory_presets, Preset, SynthError};
+use tonewheel_synth::format::PresetFile;
+use tonewheel_synth::{factory_ids, factory_json, factory_presets, vary, Preset, SynthError};
 
-use crate::cli::{PresetsListArgs, PresetsValidateArgs};
+use crate::cli::{PresetsGenerateArgs, PresetsListArgs, PresetsValidateArgs};
 use crate::outcome::Outcome;
 
 #[derive(Debug, Serialize)]
@@ -96,4 +97,54 @@ pub fn validate(args: &PresetsValidateArgs) -> Outcome {
         }
     }
     outcome
+}
+
+/// Writes `count` variations of the factory presets into a folder.
+pub fn generate(args: &PresetsGenerateArgs) -> Outcome {
+    if !(0.0..=1.0).contains(&args.amount) {
+        eprintln!(
+            "tonewheel presets generate: --amount: expected 0..1, found {}",
+            args.amount
+        );
+        return Outcome::InputError;
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.output) {
+        eprintln!("tonewheel presets generate: {}: {e}", args.output.display());
+        return Outcome::InputError;
+    }
+    let sources: Vec<(&str, PresetFile, Preset)> = factory_ids()
+        .filter_map(|id| {
+            let json = factory_json(id)?;
+            let file: PresetFile = serde_json::from_str(json).ok()?;
+            let preset = Preset::from_file_format(&file, id).ok()?;
+            Some((id, file, preset))
+        })
+        .collect();
+    if sources.is_empty() {
+        eprintln!("tonewheel presets generate: no factory presets to vary");
+        return Outcome::InternalError;
+    }
+    for k in 0..u64::from(args.count) {
+        let (id, file, preset) = &sources[(k % sources.len() as u64) as usize];
+        let seed = args.seed.wrapping_mul(1_000_003).wrapping_add(k);
+        let mut variation = vary(file, preset, seed, args.amount);
+        variation.name = format!("{} v{k}", file.name);
+        // A variation must validate; the generator clamps to ranges, so this is a bug if not.
+        if let Err(e) = Preset::from_file_format(&variation, id) {
+            eprintln!("tonewheel presets generate: variation {k} of {id} is invalid: {e}");
+            return Outcome::InternalError;
+        }
+        let path = args.output.join(format!("{id}-v{k:05}.json"));
+        let text = serde_json::to_string_pretty(&variation).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, text + "\n") {
+            eprintln!("tonewheel presets generate: {}: {e}", path.display());
+            return Outcome::InternalError;
+        }
+    }
+    crate::outcome::emit(&format!(
+        "wrote {} presets to {}",
+        args.count,
+        args.output.display()
+    ));
+    Outcome::Success
 }
