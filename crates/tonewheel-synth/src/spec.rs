@@ -909,36 +909,6 @@ pub fn stage_spec(name: &str) -> Option<&'static StageSpec> {
     STAGES.iter().find(|s| s.name == name)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_lie_inside_their_ranges_and_names_are_unique() {
-        for s in STAGES {
-            for (i, prm) in s.params.iter().enumerate() {
-                assert!(
-                    prm.min <= prm.default && prm.default <= prm.max,
-                    "{}.{}",
-                    s.name,
-                    prm.name
-                );
-                assert!(
-                    s.params[..i].iter().all(|q| q.name != prm.name),
-                    "{}.{} twice",
-                    s.name,
-                    prm.name
-                );
-            }
-            assert_eq!(STAGES.iter().filter(|t| t.name == s.name).count(), 1);
-        }
-        assert_eq!(
-            stage_spec("fm").unwrap().params.len(),
-            3 + 6 * FM_PARAMS_PER_OP
-        );
-    }
-}
-
 /// The stage reference as Markdown (committed as `docs/presets.md`; a test keeps it current).
 pub fn markdown_reference() -> String {
     let mut out = String::from(
@@ -984,4 +954,34 @@ pub fn markdown_reference() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_lie_inside_their_ranges_and_names_are_unique() {
+        for s in STAGES {
+            for (i, prm) in s.params.iter().enumerate() {
+                assert!(
+                    prm.min <= prm.default && prm.default <= prm.max,
+                    "{}.{}",
+                    s.name,
+                    prm.name
+                );
+                assert!(
+                    s.params[..i].iter().all(|q| q.name != prm.name),
+                    "{}.{} twice",
+                    s.name,
+                    prm.name
+                );
+            }
+            assert_eq!(STAGES.iter().filter(|t| t.name == s.name).count(), 1);
+        }
+        assert_eq!(
+            stage_spec("fm").unwrap().params.len(),
+            3 + 6 * FM_PARAMS_PER_OP
+        );
+    }
 }
