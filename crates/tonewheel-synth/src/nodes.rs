@@ -296,7 +296,8 @@ impl Kernel {
                     let op = index + 1;
                     f.set_op_ratio(op, v(b));
                     f.set_op_detune_cents(op, v(b + 1) * 100.0);
-                    f.set_op_level(op, v(b + 2));
+                    // "now": a modulated operator level must change the sounding note too.
+                    f.set_op_level_now(op, v(b + 2));
                     f.set_op_attack_s(op, v(b + 3));
                     f.set_op_decay_s(op, v(b + 4));
                     f.set_op_sustain(op, v(b + 5));
