@@ -137,3 +137,17 @@ fn factory_renders_are_bit_identical_across_runs() {
         assert!(a.audio == b.audio, "{id}: two renders differ");
     }
 }
+
+#[test]
+fn factory_names_are_unique() {
+    let mut names: Vec<String> = factory_presets()
+        .map(|(id, p)| p.unwrap_or_else(|e| panic!("{id}: {e}")).name)
+        .collect();
+    names.sort();
+    let dupes: Vec<_> = names
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].clone())
+        .collect();
+    assert!(dupes.is_empty(), "duplicate names: {dupes:?}");
+}
