@@ -58,7 +58,7 @@ impl AudioBuffer {
         channel_count: usize,
         samples: &[f32],
     ) -> Result<Self> {
-        if channel_count == 0 || samples.len() % channel_count != 0 {
+        if channel_count == 0 || !samples.len().is_multiple_of(channel_count) {
             return Err(AudioError::InvalidArgument {
                 what: "interleaved sample count",
                 expected: format!("a multiple of {channel_count} channels"),

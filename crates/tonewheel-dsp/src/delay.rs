@@ -295,7 +295,7 @@ fn step(
     line_l.write(flush_denormal(w_l));
     line_r.write(flush_denormal(w_r));
     hot.flush_counter = hot.flush_counter.wrapping_add(1);
-    if hot.flush_counter % FLUSH_EVERY == 0 {
+    if hot.flush_counter.is_multiple_of(FLUSH_EVERY) {
         for f in &mut hot.filters {
             f.x1 = flush_denormal(f.x1);
             f.lo1 = flush_denormal(f.lo1);

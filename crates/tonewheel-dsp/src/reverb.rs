@@ -71,7 +71,10 @@ fn flush_tail(x: f32) -> f32 {
 }
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// Smallest prime `>= n` not already in `used`: distinct primes are pairwise coprime, which
@@ -402,7 +405,7 @@ impl Reverb {
             self.line_state[i] = lp;
             *yi = lp;
         }
-        if self.pos % FLUSH_PERIOD == 0 {
+        if self.pos.is_multiple_of(FLUSH_PERIOD) {
             for v in &mut self.line_state {
                 *v = flush_tail(*v);
             }
@@ -508,7 +511,7 @@ impl Reverb {
                 si[t] = *x;
             }
         }
-        if pos.wrapping_add(n) % FLUSH_PERIOD == 0 {
+        if pos.wrapping_add(n).is_multiple_of(FLUSH_PERIOD) {
             for v in &mut lp {
                 *v = flush_tail(*v);
             }
