@@ -674,31 +674,31 @@ impl Kernel {
                 true
             }
             Kernel::Saturation(s) => {
-                out_l[..n].copy_from_slice(&in_l[..n]);
-                s[0].process(&mut out_l[..n]);
-                if stereo_in {
-                    out_r[..n].copy_from_slice(&in_r[..n]);
-                    s[1].process(&mut out_r[..n]);
-                }
-                stereo_in
+                let io = PairIo {
+                    n,
+                    in_l,
+                    in_r,
+                    stereo_in,
+                };
+                io.run(s, out_l, out_r, Saturator::process)
             }
             Kernel::Bitcrush(b) => {
-                out_l[..n].copy_from_slice(&in_l[..n]);
-                b[0].process(&mut out_l[..n]);
-                if stereo_in {
-                    out_r[..n].copy_from_slice(&in_r[..n]);
-                    b[1].process(&mut out_r[..n]);
-                }
-                stereo_in
+                let io = PairIo {
+                    n,
+                    in_l,
+                    in_r,
+                    stereo_in,
+                };
+                io.run(b, out_l, out_r, Bitcrusher::process)
             }
             Kernel::Eq(e) => {
-                out_l[..n].copy_from_slice(&in_l[..n]);
-                e[0].process(&mut out_l[..n]);
-                if stereo_in {
-                    out_r[..n].copy_from_slice(&in_r[..n]);
-                    e[1].process(&mut out_r[..n]);
-                }
-                stereo_in
+                let io = PairIo {
+                    n,
+                    in_l,
+                    in_r,
+                    stereo_in,
+                };
+                io.run(e, out_l, out_r, Biquad::process)
             }
             Kernel::Chorus(_)
             | Kernel::Flanger(_)
@@ -735,6 +735,35 @@ impl Kernel {
                 true
             }
         }
+    }
+}
+
+/// The input side of a processor that keeps one kernel per channel.
+struct PairIo<'a> {
+    n: usize,
+    in_l: &'a [f32],
+    in_r: &'a [f32],
+    stereo_in: bool,
+}
+
+impl PairIo<'_> {
+    /// Copies the input to the output and runs the left kernel on it, and the right kernel
+    /// when the input is stereo. Returns whether the output is stereo.
+    fn run<K>(
+        &self,
+        kernels: &mut [K; 2],
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+        process: fn(&mut K, &mut [f32]),
+    ) -> bool {
+        let n = self.n;
+        out_l[..n].copy_from_slice(&self.in_l[..n]);
+        process(&mut kernels[0], &mut out_l[..n]);
+        if self.stereo_in {
+            out_r[..n].copy_from_slice(&self.in_r[..n]);
+            process(&mut kernels[1], &mut out_r[..n]);
+        }
+        self.stereo_in
     }
 }
 
