@@ -114,6 +114,7 @@ pub(crate) fn violations(
         }
         if r.after_s >= RUNAWAY_AFTER_S
             && r.final_level_db > r.level_at_note_off_db + RUNAWAY_RISE_DB
+            && r.final_level_db > RUNAWAY_MIN_LEVEL_DB
         {
             out.violate(
                 "runaway",

@@ -69,6 +69,9 @@ pub const RUNAWAY_PEAK_DBFS: f64 = 12.0;
 /// A level rise after note-off of more than this (dB) is runaway (judged once at least
 /// [`RUNAWAY_AFTER_S`] of audio follows the note-off).
 pub const RUNAWAY_RISE_DB: f64 = 6.0;
+/// A rise after note-off is runaway only if it ends above this level (dB re peak): a delay
+/// echo arriving after a silent gap "rises" from the floor but stays far below the note.
+pub const RUNAWAY_MIN_LEVEL_DB: f64 = -30.0;
 /// Seconds after note-off needed to judge a rise after the release.
 pub const RUNAWAY_AFTER_S: f64 = 0.1;
 /// A peak in the last 5 % of the buffer this far (dB) above the level halfway through it is

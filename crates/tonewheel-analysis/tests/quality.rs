@@ -492,3 +492,39 @@ fn degenerate_buffers_do_not_panic() {
     let audio = AudioBuffer::from_channels(8_000, vec![vec![0.1; 4_000]; 3]).unwrap();
     assert!(assess(&audio, Role::Perc).overall_score.is_finite());
 }
+
+#[test]
+fn a_quiet_echo_after_silence_is_not_runaway_but_a_loud_swell_is() {
+    let options = QualityOptions {
+        note_off_s: Some(0.6),
+        expected_pitch_hz: Some(330.0),
+    };
+    // A pluck gone silent by the note-off, then a delay echo 54 dB down at the end.
+    let tone = |t: f64, amp: f64, start: f64| {
+        let u = t - start;
+        if u < 0.0 {
+            0.0
+        } else {
+            amp * (u / 0.002).min(1.0) * (-u / 0.05).exp() * (2.0 * PI * 330.0 * t).sin()
+        }
+    };
+    let echo: Vec<f32> = (0..frames(1.5))
+        .map(|i| (tone(time(i), 0.5, 0.0) + tone(time(i), 0.001, 1.35)) as f32)
+        .collect();
+    let r = assess_quality_with(&normalise(stereo(echo)), Role::Pluck, &ctx(), &options);
+    assert!(!r.has_violation("runaway"), "{:?}", r.violations);
+    // The same shape with the late event only 6 dB down is a level that came back: runaway.
+    let swell: Vec<f32> = (0..frames(1.5))
+        .map(|i| {
+            let t = time(i);
+            let late = if t > 1.2 {
+                0.25 * ((t - 1.2) / 0.3) * (2.0 * PI * 330.0 * t).sin()
+            } else {
+                0.0
+            };
+            (tone(t, 0.5, 0.0) + late) as f32
+        })
+        .collect();
+    let r = assess_quality_with(&normalise(stereo(swell)), Role::Pluck, &ctx(), &options);
+    assert!(r.has_violation("runaway"), "{:?}", r.violations);
+}
