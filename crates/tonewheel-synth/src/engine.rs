@@ -648,12 +648,18 @@ impl Synth {
     fn run_node(&mut self, voice: Option<usize>, s: usize, n: usize) {
         let plan = &self.plans[s];
         // 1. Parameters with modulation.
-        let (nodes, note_hz, note): (&mut Vec<Option<Node>>, [f32; BLOCK], f32) = match voice {
+        // Borrow the voice's note frequencies rather than copying 64 floats per node.
+        let (nodes, note_hz, note): (&mut Vec<Option<Node>>, &[f32], f32) = match voice {
             Some(vi) => {
-                let v = &mut self.voices[vi];
-                (&mut v.nodes, v.note_hz, f32::from(v.note))
+                let Voice {
+                    nodes,
+                    note_hz,
+                    note,
+                    ..
+                } = &mut self.voices[vi];
+                (nodes, &note_hz[..n], f32::from(*note))
             }
-            None => (&mut self.globals, [0.0; BLOCK], 60.0),
+            None => (&mut self.globals, &[], 60.0),
         };
         // Take the node out so sources can be read while it is written.
         let Some(mut node) = nodes[s].take() else {
@@ -731,11 +737,7 @@ impl Synth {
             node.kernel.apply_block_params(&node.params);
             node.settings_current = !modulated;
         }
-        let ctx = BlockCtx {
-            n,
-            note_hz: if voice.is_some() { &note_hz[..n] } else { &[] },
-            note,
-        };
+        let ctx = BlockCtx { n, note_hz, note };
         let stereo_out = node.kernel.process(
             &ctx,
             &node.params,

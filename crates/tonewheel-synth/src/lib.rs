@@ -41,7 +41,6 @@ pub use preset::{
     parse_note_name, Connection, Modulation, Preset, Stage, VoiceMode, MAX_PRESET_BYTES,
 };
 pub use render::{
-    measure_loudness, render, Normalisation, RenderRequest, RenderResult, PREVIEW_LUFS,
-    PREVIEW_TRUE_PEAK_DBTP,
+    render, Normalisation, RenderRequest, RenderResult, PREVIEW_LUFS, PREVIEW_TRUE_PEAK_DBTP,
 };
 pub use variation::vary;

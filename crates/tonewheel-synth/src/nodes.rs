@@ -482,6 +482,12 @@ impl Kernel {
         scratch: &mut [f32],
     ) -> bool {
         let n = ctx.n;
+        let io = PairIo {
+            n,
+            in_l,
+            in_r,
+            stereo_in,
+        };
         let note_hz = |i: usize| {
             if ctx.note_hz.is_empty() {
                 261.626
@@ -673,33 +679,9 @@ impl Kernel {
                 }
                 true
             }
-            Kernel::Saturation(s) => {
-                let io = PairIo {
-                    n,
-                    in_l,
-                    in_r,
-                    stereo_in,
-                };
-                io.run(s, out_l, out_r, Saturator::process)
-            }
-            Kernel::Bitcrush(b) => {
-                let io = PairIo {
-                    n,
-                    in_l,
-                    in_r,
-                    stereo_in,
-                };
-                io.run(b, out_l, out_r, Bitcrusher::process)
-            }
-            Kernel::Eq(e) => {
-                let io = PairIo {
-                    n,
-                    in_l,
-                    in_r,
-                    stereo_in,
-                };
-                io.run(e, out_l, out_r, Biquad::process)
-            }
+            Kernel::Saturation(s) => io.run(s, out_l, out_r, Saturator::process),
+            Kernel::Bitcrush(b) => io.run(b, out_l, out_r, Bitcrusher::process),
+            Kernel::Eq(e) => io.run(e, out_l, out_r, Biquad::process),
             Kernel::Chorus(_)
             | Kernel::Flanger(_)
             | Kernel::Phaser(_)

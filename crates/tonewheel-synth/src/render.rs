@@ -82,8 +82,9 @@ pub struct RenderResult {
 }
 
 /// Integrated loudness (LUFS; None for silence) and true peak (dBTP) of a buffer, from
-/// `ebur128`.
-pub fn measure_loudness(audio: &AudioBuffer) -> (Option<f64>, f64) {
+/// `ebur128`. (The analysis crate has the full loudness report; the synth cannot depend on
+/// it, so the safety stage keeps this minimal meter.)
+pub(crate) fn measure_loudness(audio: &AudioBuffer) -> (Option<f64>, f64) {
     let Ok(mut meter) = EbuR128::new(
         audio.channel_count() as u32,
         audio.sample_rate(),

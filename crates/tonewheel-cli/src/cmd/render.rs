@@ -101,7 +101,11 @@ fn run_inner(args: &RenderArgs) -> anyhow::Result<()> {
             },
         )?;
     }
-    let (lufs, tp) = tonewheel_synth::measure_loudness(&result.audio);
+    // The safety stage measured the render before its gain; a gain shifts loudness and true
+    // peak by exactly that many dB, so there is nothing to measure again.
+    let norm = &result.normalisation;
+    let lufs = norm.integrated_lufs_before.map(|l| l + norm.gain_db);
+    let tp = norm.true_peak_dbtp_before + norm.gain_db;
     let quality = assess_quality_with(
         &result.audio,
         preset.role,
