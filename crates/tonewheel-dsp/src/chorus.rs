@@ -187,57 +187,97 @@ impl Chorus {
         let params = self.params;
         let [line_l, line_r] = &mut self.lines;
         let mut lines = [line_l.view(), line_r.view()];
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (a, b) = step(&mut hot, &params, &mut lines, *l, *r);
-            *l = a;
-            *r = b;
+        let n = left.len().min(right.len());
+        let mut done = 0;
+        while done < n {
+            if hot.counter == 0 {
+                control_update(&mut hot, &params);
+            }
+            let len = ((BLOCK - hot.counter) as usize).min(n - done);
+            let end = done + len;
+            control_block(
+                &mut hot,
+                &params,
+                &mut lines,
+                &mut left[done..end],
+                &mut right[done..end],
+            );
+            hot.counter = (hot.counter + len as u32) % BLOCK;
+            done = end;
         }
         self.hot = hot;
     }
 }
 
+/// Up to one control block (<= 16 frames). Every tap is longer than a control block (the
+/// shortest is 5 ms, 40 samples even at 8 kHz), so all reads of the block come before its
+/// writes: the reads run as one loop free of the write dependency, then the writes.
 #[inline(always)]
-fn step(
+fn control_block(
     hot: &mut Hot,
     p: &Params,
     lines: &mut [DelayLineView<'_>; 2],
-    l: f32,
-    r: f32,
-) -> (f32, f32) {
-    if hot.counter == 0 {
-        control_update(hot, p);
+    left: &mut [f32],
+    right: &mut [f32],
+) {
+    let n = left.len().min(right.len()).min(BLOCK as usize);
+    // Tap delays per frame, accumulated exactly as the per-sample ramp does.
+    let mut taps = [[0.0f32; BLOCK as usize]; 4];
+    for i in 0..n {
+        for k in 0..4 {
+            taps[k][i] = hot.cur[k] - 1.0; // read before write: a tap of d is read at d - 1
+            hot.cur[k] += hot.step[k];
+        }
     }
-    hot.counter = (hot.counter + 1) % BLOCK;
-    let [line_l, line_r] = lines;
-    let wet_l = side(line_l, hot.cur[0], hot.cur[1], p.feedback, l);
-    let wet_r = side(line_r, hot.cur[2], hot.cur[3], p.feedback, r);
-    for (c, s) in hot.cur.iter_mut().zip(&hot.step) {
-        *c += s;
+    // Whole and fractional parts of every tap, in one pass that vectorises.
+    let mut whole = [[0i32; BLOCK as usize]; 4];
+    for (w, t) in whole.iter_mut().zip(&taps) {
+        for (wi, ti) in w.iter_mut().zip(t) {
+            *wi = *ti as i32;
+        }
     }
-    let mid = 0.5 * (wet_l + wet_r);
-    let side = 0.5 * (wet_l - wet_r) * p.width;
+    let mut frac = [[0.0f32; BLOCK as usize]; 4];
+    for ((f, t), w) in frac.iter_mut().zip(&taps).zip(&whole) {
+        for ((fi, ti), wi) in f.iter_mut().zip(t).zip(w) {
+            *fi = ti - *wi as f32;
+        }
+    }
+    let mut wet = [[0.0f32; BLOCK as usize]; 2];
+    for (side, (line, input)) in lines.iter_mut().zip([&*left, &*right]).enumerate() {
+        let (w0, w1) = (&whole[2 * side], &whole[2 * side + 1]);
+        let (f0, f1) = (&frac[2 * side], &frac[2 * side + 1]);
+        let mut sum = [0.0f32; BLOCK as usize];
+        for i in 0..n {
+            sum[i] = line.read_split_ahead(i, w0[i] as usize, f0[i])
+                + line.read_split_ahead(i, w1[i] as usize, f1[i]);
+        }
+        for i in 0..n {
+            // The loop uses the voices' average so its gain never exceeds `feedback`.
+            line.write(flush_denormal(input[i] + p.feedback * 0.5 * sum[i]));
+            wet[side][i] = sum[i] * VOICE_GAIN;
+        }
+    }
     let dry = 1.0 - p.mix;
-    (
-        dry * l + p.mix * (mid + side),
-        dry * r + p.mix * (mid - side),
-    )
-}
-
-/// Both voices of one side (tap delays `d0`, `d1` in samples); returns the wet output and
-/// feeds the line.
-#[inline(always)]
-fn side(line: &mut DelayLineView<'_>, d0: f32, d1: f32, feedback: f32, input: f32) -> f32 {
-    // Read before write: a tap of `d` samples is `read_frac(d - 1)`.
-    let v0 = line.read_frac(d0 - 1.0);
-    let v1 = line.read_frac(d1 - 1.0);
-    // The loop uses the voices' average so its gain never exceeds `feedback`.
-    line.write(flush_denormal(input + feedback * 0.5 * (v0 + v1)));
-    (v0 + v1) * VOICE_GAIN
+    for i in 0..n {
+        let (wet_l, wet_r) = (wet[0][i], wet[1][i]);
+        let mid = 0.5 * (wet_l + wet_r);
+        let side = 0.5 * (wet_l - wet_r) * p.width;
+        left[i] = dry * left[i] + p.mix * (mid + side);
+        right[i] = dry * right[i] + p.mix * (mid - side);
+    }
 }
 
 fn tap_delay(hot: &Hot, p: &Params, k: usize) -> f32 {
     let lfo = fastmath::sin_cycles(hot.phase[k]);
-    (BASE_MS[k] + hot.depth_s * MOD_MS * lfo) * p.ms_to_samples
+    let d = (BASE_MS[k] + hot.depth_s * MOD_MS * lfo) * p.ms_to_samples;
+    // Always within 5..21.5 ms by construction; the clamp keeps reads in the line (and maps
+    // NaN to the shortest tap) even if that ever changed.
+    let shortest = (BASE_MS[0] - MOD_MS) * p.ms_to_samples;
+    if d.is_nan() {
+        shortest
+    } else {
+        d.clamp(shortest, MAX_MS * p.ms_to_samples)
+    }
 }
 
 /// Advances the LFOs by one control block and retargets the taps' delay ramps.

@@ -129,6 +129,27 @@ impl DelayLineView<'_> {
         read_impl(self.buf, self.pos, self.max_delay, delay_samples)
     }
 
+    /// What [`read_frac`](Self::read_frac)`(delay)` will return after `ahead` more writes,
+    /// provided those writes do not reach the two slots it reads (`delay >= ahead`): lets a
+    /// block loop do all its reads before its writes. `delay` must already lie in
+    /// `0..=max_delay` (it is not clamped again; out-of-range values read wrapped slots).
+    #[inline]
+    pub fn read_frac_ahead(&self, ahead: usize, delay: f32) -> f32 {
+        let i = delay as i32;
+        self.read_split_ahead(ahead, i as usize, delay - i as f32)
+    }
+
+    /// [`read_frac_ahead`](Self::read_frac_ahead) with the delay already split into its
+    /// whole samples `whole` and fraction `frac` (so a block loop can split all its delays
+    /// in one vectorised pass).
+    #[inline]
+    pub fn read_split_ahead(&self, ahead: usize, whole: usize, frac: f32) -> f32 {
+        let pos = self.pos.wrapping_add(ahead);
+        let a = at(self.buf, pos, whole);
+        let b = at(self.buf, pos, whole + 1);
+        a + frac * (b - a)
+    }
+
     /// Same as [`DelayLine::read_frac`].
     #[inline]
     pub fn read_frac(&self, delay: f32) -> f32 {

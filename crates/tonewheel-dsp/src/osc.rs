@@ -133,7 +133,14 @@ impl Oscillator {
     pub fn process(&mut self, out: &mut [f32]) {
         // Dispatch once per block so each loop is monomorphised for one waveform.
         match self.waveform {
-            Waveform::Sine => self.fill(out, sine),
+            Waveform::Sine => {
+                // Phases first (a serial recurrence), then the sine of all of them: the
+                // second loop is branch-free and vectorises. Same values as `tick`.
+                for o in out.iter_mut() {
+                    *o = self.advance();
+                }
+                out.iter_mut().for_each(|o| *o = sin_cycles(*o));
+            }
             Waveform::Saw => self.fill(out, saw),
             Waveform::Square => self.fill(out, square),
             Waveform::Pulse => self.fill(out, pulse),
@@ -147,7 +154,17 @@ impl Oscillator {
     /// `out`, the remaining samples keep its last frequency; the frequency stays set afterwards.
     pub fn process_fm(&mut self, out: &mut [f32], freq_hz: &[f32]) {
         match self.waveform {
-            Waveform::Sine => self.fill_fm(out, freq_hz, sine),
+            Waveform::Sine => {
+                let n = out.len().min(freq_hz.len());
+                for (o, &f) in out[..n].iter_mut().zip(freq_hz) {
+                    self.dt = Self::freq_to_dt(f, self.inv_sample_rate);
+                    *o = self.advance();
+                }
+                for o in out[n..].iter_mut() {
+                    *o = self.advance();
+                }
+                out.iter_mut().for_each(|o| *o = sin_cycles(*o));
+            }
             Waveform::Saw => self.fill_fm(out, freq_hz, saw),
             Waveform::Square => self.fill_fm(out, freq_hz, square),
             Waveform::Pulse => self.fill_fm(out, freq_hz, pulse),
@@ -158,6 +175,18 @@ impl Oscillator {
     #[inline(always)]
     fn freq_to_dt(freq_hz: f32, inv_sample_rate: f32) -> f32 {
         clamp_or_lo(freq_hz * inv_sample_rate, 0.0, MAX_DT)
+    }
+
+    /// Returns the current phase and moves to the next one.
+    #[inline(always)]
+    fn advance(&mut self) -> f32 {
+        let t = self.phase;
+        let mut p = t + self.dt;
+        if p >= 1.0 {
+            p -= 1.0;
+        }
+        self.phase = p;
+        t
     }
 
     #[inline(always)]

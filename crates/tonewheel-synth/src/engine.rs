@@ -12,7 +12,7 @@ use tonewheel_dsp::math::midi_to_hz;
 
 use crate::error::{PresetIssue, Result, SynthError};
 use crate::graph::processing_order;
-use crate::nodes::{BlockCtx, Kernel, ParamBlock, BLOCK};
+use crate::nodes::{read_at_control_rate, BlockCtx, Kernel, ParamBlock, BLOCK, CONTROL_INTERVAL};
 use crate::preset::{Preset, VoiceMode};
 use crate::spec::{Category, ParamKind, Scope};
 use crate::units::ParamValue;
@@ -46,8 +46,9 @@ struct StagePlan {
     inputs: Vec<(usize, f32)>,
     mods: Vec<ModRoute>,
     base: Vec<f32>,
-    /// Per parameter: how modulation combines with the base, and the clamp range.
-    meta: Vec<(ModCurve, f32, f32)>,
+    /// Per parameter: how modulation combines with the base, the clamp range, and the
+    /// stride of the frames the kernel reads (1, or CONTROL_INTERVAL for control-rate ones).
+    meta: Vec<(ModCurve, f32, f32, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +76,8 @@ struct Voice {
     log2_hz: f32,
     target_log2_hz: f32,
     note_hz: [f32; BLOCK],
+    /// `note_hz` is one value over the current block (no glide in progress).
+    note_steady: bool,
     fade: f32,
 }
 
@@ -162,12 +165,18 @@ impl Synth {
                     .spec
                     .params
                     .iter()
-                    .map(|p| {
+                    .enumerate()
+                    .map(|(index, p)| {
                         let curve = match p.kind {
                             ParamKind::Frequency | ParamKind::Rate => ModCurve::Exponential,
                             _ => ModCurve::Additive,
                         };
-                        (curve, p.min as f32, p.max as f32)
+                        let stride = if read_at_control_rate(s.spec.name, index) {
+                            CONTROL_INTERVAL
+                        } else {
+                            1
+                        };
+                        (curve, p.min as f32, p.max as f32, stride)
                     })
                     .collect();
                 StagePlan {
@@ -297,6 +306,7 @@ impl Synth {
                 log2_hz: 8.0,
                 target_log2_hz: 8.0,
                 note_hz: [0.0; BLOCK],
+                note_steady: true,
                 fade: 1.0,
             })
             .collect();
@@ -536,8 +546,7 @@ impl Synth {
                     &out.out_l[..n]
                 });
             }
-            self.dc[0].process(&mut left[pos..end]);
-            self.dc[1].process(&mut right[pos..end]);
+            DcBlocker::process_pair(&mut self.dc, &mut left[pos..end], &mut right[pos..end]);
             pos = end;
         }
         // Events past this buffer move to the next one.
@@ -562,7 +571,8 @@ impl Synth {
             }
             {
                 let v = &mut self.voices[vi];
-                if v.log2_hz == v.target_log2_hz {
+                v.note_steady = v.log2_hz == v.target_log2_hz;
+                if v.note_steady {
                     v.note_hz[..n].fill(exp2(v.log2_hz));
                 } else {
                     for i in 0..n {
@@ -607,20 +617,28 @@ impl Synth {
                     let g = w * v.velocity_gain;
                     let stereo = src.stereo;
                     let used = self.acc_used[t];
-                    let mut fade = v.fade;
-                    for i in 0..n {
-                        if fading {
+                    // Per-frame gains: the voice's weight, faded out after a gateless release.
+                    let gains = &mut self.scratch_m;
+                    if fading {
+                        let mut fade = v.fade;
+                        for x in gains[..n].iter_mut() {
                             fade = (fade - fade_step).max(0.0);
+                            *x = g * fade;
                         }
-                        let gl = g * fade;
-                        let l = src.out_l[i] * gl;
-                        let r = if stereo { src.out_r[i] * gl } else { l };
-                        if used {
-                            self.acc_l[t][i] += l;
-                            self.acc_r[t][i] += r;
-                        } else {
-                            self.acc_l[t][i] = l;
-                            self.acc_r[t][i] = r;
+                    } else {
+                        gains[..n].fill(g * v.fade);
+                    }
+                    let src_r = if stereo { &src.out_r } else { &src.out_l };
+                    let (acc_l, acc_r) = (&mut self.acc_l[t], &mut self.acc_r[t]);
+                    if used {
+                        for i in 0..n {
+                            acc_l[i] += src.out_l[i] * gains[i];
+                            acc_r[i] += src_r[i] * gains[i];
+                        }
+                    } else {
+                        for i in 0..n {
+                            acc_l[i] = src.out_l[i] * gains[i];
+                            acc_r[i] = src_r[i] * gains[i];
                         }
                     }
                     self.acc_used[t] = true;
@@ -649,87 +667,107 @@ impl Synth {
         let plan = &self.plans[s];
         // 1. Parameters with modulation.
         // Borrow the voice's note frequencies rather than copying 64 floats per node.
-        let (nodes, note_hz, note): (&mut Vec<Option<Node>>, &[f32], f32) = match voice {
-            Some(vi) => {
-                let Voice {
-                    nodes,
-                    note_hz,
-                    note,
-                    ..
-                } = &mut self.voices[vi];
-                (nodes, &note_hz[..n], f32::from(*note))
-            }
-            None => (&mut self.globals, &[], 60.0),
-        };
-        // Take the node out so sources can be read while it is written.
-        let Some(mut node) = nodes[s].take() else {
+        let (nodes, note_hz, note, note_steady): (&mut Vec<Option<Node>>, &[f32], f32, bool) =
+            match voice {
+                Some(vi) => {
+                    let Voice {
+                        nodes,
+                        note_hz,
+                        note,
+                        note_steady,
+                        ..
+                    } = &mut self.voices[vi];
+                    (nodes, &note_hz[..n], f32::from(*note), *note_steady)
+                }
+                None => (&mut self.globals, &[], 60.0, true),
+            };
+        // Split the node from the others so sources can be read while it is written, without
+        // moving it (a node holds two output blocks: moving it costs more than most kernels).
+        let (before, rest) = nodes.split_at_mut(s);
+        let Some((Some(node), after)) = rest.split_first_mut() else {
             return;
+        };
+        let others = Others {
+            before,
+            after,
+            at: s,
         };
         for p in node.params.iter_mut() {
             p.modulated = false;
         }
         for m in &plan.mods {
-            let Some(src) = nodes[m.from].as_ref() else {
+            let Some(src) = others.get(m.from) else {
                 continue;
             };
             let p = &mut node.params[m.param];
-            if !p.modulated {
+            if p.modulated {
+                mix_into(&mut p.buf[..n], &src.out_l[..n], m.depth);
+            } else {
                 p.modulated = true;
-                p.buf[..n].fill(0.0);
-            }
-            for i in 0..n {
-                p.buf[i] += m.depth * src.out_l[i];
+                scaled_copy(&mut p.buf[..n], &src.out_l[..n], m.depth);
             }
         }
-        for (p, &(curve, min, max)) in node.params.iter_mut().zip(&plan.meta) {
+        for (p, &(curve, min, max, stride)) in node.params.iter_mut().zip(&plan.meta) {
             if !p.modulated {
                 continue;
             }
-            // Turn the summed offsets into values in the parameter's unit.
+            // Turn the summed offsets into values in the parameter's unit, on the frames the
+            // kernel reads (control-rate parameters are read every CONTROL_INTERVAL frames).
             let base = p.base;
             match curve {
                 ModCurve::Exponential => {
-                    for x in p.buf[..n].iter_mut() {
+                    for x in p.buf[..n].iter_mut().step_by(stride) {
                         *x = (base * exp2(*x / 12.0)).clamp(min, max);
                     }
                 }
                 ModCurve::Additive => {
-                    for x in p.buf[..n].iter_mut() {
+                    for x in p.buf[..n].iter_mut().step_by(stride) {
                         *x = (base + *x).clamp(min, max);
                     }
                 }
             }
         }
-        // 2. Inputs.
+        // 2. Inputs, summed straight into the output buffers of in-place kernels.
+        let in_place = node.kernel.in_place();
+        let (dst_l, dst_r) = if in_place {
+            (&mut node.out_l, &mut node.out_r)
+        } else {
+            (&mut self.scratch_l, &mut self.scratch_r)
+        };
         let mut stereo_in = false;
         let mut any_in = false;
         if voice.is_none() && self.acc_used[s] {
-            self.scratch_l[..n].copy_from_slice(&self.acc_l[s][..n]);
-            self.scratch_r[..n].copy_from_slice(&self.acc_r[s][..n]);
+            dst_l[..n].copy_from_slice(&self.acc_l[s][..n]);
+            dst_r[..n].copy_from_slice(&self.acc_r[s][..n]);
             stereo_in = self.acc_stereo[s];
             any_in = true;
         }
         for &(from, w) in &plan.inputs {
-            let Some(src) = nodes[from].as_ref() else {
+            let Some(src) = others.get(from) else {
                 continue;
             };
-            for i in 0..n {
-                let l = src.out_l[i] * w;
-                let r = if src.stereo { src.out_r[i] * w } else { l };
-                if any_in {
-                    self.scratch_l[i] += l;
-                    self.scratch_r[i] += r;
-                } else {
-                    self.scratch_l[i] = l;
-                    self.scratch_r[i] = r;
+            // R is kept only once some input is stereo (kernels read it only then); the
+            // first stereo input starts it from the mono sum so far.
+            let src_r = if src.stereo { &src.out_r } else { &src.out_l };
+            if any_in {
+                if src.stereo && !stereo_in {
+                    dst_r[..n].copy_from_slice(&dst_l[..n]);
+                }
+                mix_into(&mut dst_l[..n], &src.out_l[..n], w);
+                if src.stereo || stereo_in {
+                    mix_into(&mut dst_r[..n], &src_r[..n], w);
+                }
+            } else {
+                scaled_copy(&mut dst_l[..n], &src.out_l[..n], w);
+                if src.stereo {
+                    scaled_copy(&mut dst_r[..n], &src_r[..n], w);
                 }
             }
             stereo_in |= src.stereo;
             any_in = true;
         }
-        if !any_in {
-            self.scratch_l[..n].fill(0.0);
-            self.scratch_r[..n].fill(0.0);
+        if !any_in && node.kernel.reads_input() {
+            dst_l[..n].fill(0.0);
         }
         // 3. Process.
         let modulated = !plan.mods.is_empty();
@@ -737,32 +775,80 @@ impl Synth {
             node.kernel.apply_block_params(&node.params);
             node.settings_current = !modulated;
         }
-        let ctx = BlockCtx { n, note_hz, note };
-        let stereo_out = node.kernel.process(
-            &ctx,
-            &node.params,
-            &self.scratch_l,
-            &self.scratch_r,
-            stereo_in,
-            &mut node.out_l,
-            &mut node.out_r,
-            &mut self.scratch_m,
-        );
+        let ctx = BlockCtx {
+            n,
+            note_hz,
+            note,
+            note_steady,
+        };
+        let stereo_out = if in_place {
+            node.kernel.process_in_place(
+                &ctx,
+                &node.params,
+                stereo_in,
+                &mut node.out_l,
+                &mut node.out_r,
+            )
+        } else {
+            node.kernel.process(
+                &ctx,
+                &node.params,
+                &self.scratch_l,
+                &self.scratch_r,
+                stereo_in,
+                &mut node.out_l,
+                &mut node.out_r,
+                &mut self.scratch_m,
+            )
+        };
         node.stereo = stereo_out;
-        let finite = node.out_l[..n]
-            .iter()
-            .fold(0.0f32, |a, &x| a + x * 0.0)
-            .is_finite()
-            && (!stereo_out
-                || node.out_r[..n]
-                    .iter()
-                    .fold(0.0f32, |a, &x| a + x * 0.0)
-                    .is_finite());
+        let finite = all_finite(&node.out_l[..n]) && (!stereo_out || all_finite(&node.out_r[..n]));
         if !finite {
             self.unstable = Some(s);
         }
-        nodes[s] = Some(node);
     }
+}
+
+/// `dst += src * w`.
+#[inline]
+fn mix_into(dst: &mut [f32], src: &[f32], w: f32) {
+    for (d, x) in dst.iter_mut().zip(src) {
+        *d += x * w;
+    }
+}
+
+/// `dst = src * w`.
+#[inline]
+fn scaled_copy(dst: &mut [f32], src: &[f32], w: f32) {
+    for (d, x) in dst.iter_mut().zip(src) {
+        *d = x * w;
+    }
+}
+
+/// The nodes of a voice (or of the global section) other than the one being processed.
+struct Others<'a> {
+    before: &'a [Option<Node>],
+    after: &'a [Option<Node>],
+    at: usize,
+}
+
+impl Others<'_> {
+    /// Node `i`, if it exists and is not the one being processed.
+    #[inline]
+    fn get(&self, i: usize) -> Option<&Node> {
+        match i.cmp(&self.at) {
+            std::cmp::Ordering::Less => self.before.get(i)?.as_ref(),
+            std::cmp::Ordering::Greater => self.after.get(i - self.at - 1)?.as_ref(),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+/// True when no sample is NaN or infinite. An integer maximum over the magnitude bits (all
+/// exponent bits set means non-finite) vectorises, unlike a float fold or a short-circuit.
+#[inline]
+fn all_finite(x: &[f32]) -> bool {
+    x.iter().fold(0u32, |m, v| m.max(v.to_bits() & 0x7fff_ffff)) < 0x7f80_0000
 }
 
 fn stage_category(name: &str) -> Category {

@@ -41,6 +41,7 @@ pub use preset::{
     parse_note_name, Connection, Modulation, Preset, Stage, VoiceMode, MAX_PRESET_BYTES,
 };
 pub use render::{
-    render, Normalisation, RenderRequest, RenderResult, PREVIEW_LUFS, PREVIEW_TRUE_PEAK_DBTP,
+    render, render_raw, Normalisation, RenderRequest, RenderResult, PREVIEW_LUFS,
+    PREVIEW_TRUE_PEAK_DBTP,
 };
 pub use variation::vary;

@@ -69,6 +69,9 @@ pub struct BlockCtx<'a> {
     pub note_hz: &'a [f32],
     /// The voice's MIDI note (for key tracking), 60 for global nodes.
     pub note: f32,
+    /// True when `note_hz` holds one value for the whole block (no glide in progress), so
+    /// oscillators can set their frequency once per block.
+    pub note_steady: bool,
 }
 
 /// Noise flavours.
@@ -482,12 +485,6 @@ impl Kernel {
         scratch: &mut [f32],
     ) -> bool {
         let n = ctx.n;
-        let io = PairIo {
-            n,
-            in_l,
-            in_r,
-            stereo_in,
-        };
         let note_hz = |i: usize| {
             if ctx.note_hz.is_empty() {
                 261.626
@@ -500,27 +497,54 @@ impl Kernel {
                 let fixed = p[5].base;
                 let pitch_modulated = p[1].modulated || p[2].modulated;
                 let constant_ratio = tonewheel_dsp::fastmath::exp2((p[1].base + p[2].base) / 12.0);
-                for i in 0..n {
-                    let base = if fixed > 0.0 { fixed } else { note_hz(i) };
-                    let ratio = if pitch_modulated {
-                        tonewheel_dsp::fastmath::exp2((p[1].at(i) + p[2].at(i)) / 12.0)
-                    } else {
-                        constant_ratio
-                    };
-                    o.set_freq_hz(base * ratio);
-                    if p[4].modulated || i == 0 {
-                        o.set_pulse_width(p[4].at(i));
+                let steady = !pitch_modulated && (fixed > 0.0 || ctx.note_steady);
+                if p[4].modulated {
+                    // Pulse-width modulation: the width changes every sample.
+                    for i in 0..n {
+                        let base = if fixed > 0.0 { fixed } else { note_hz(i) };
+                        let ratio = if pitch_modulated {
+                            tonewheel_dsp::fastmath::exp2((p[1].at(i) + p[2].at(i)) / 12.0)
+                        } else {
+                            constant_ratio
+                        };
+                        o.set_freq_hz(base * ratio);
+                        o.set_pulse_width(p[4].buf[i]);
+                        out_l[i] = o.tick();
                     }
-                    out_l[i] = o.tick() * p[3].at(i);
+                } else {
+                    o.set_pulse_width(p[4].base);
+                    if steady {
+                        let base = if fixed > 0.0 { fixed } else { note_hz(0) };
+                        o.set_freq_hz(base * constant_ratio);
+                        o.process(&mut out_l[..n]);
+                    } else {
+                        for i in 0..n {
+                            let base = if fixed > 0.0 { fixed } else { note_hz(i) };
+                            let ratio = if pitch_modulated {
+                                tonewheel_dsp::fastmath::exp2((p[1].at(i) + p[2].at(i)) / 12.0)
+                            } else {
+                                constant_ratio
+                            };
+                            scratch[i] = base * ratio;
+                        }
+                        o.process_fm(&mut out_l[..n], &scratch[..n]);
+                    }
                 }
+                scale_by(&mut out_l[..n], &p[3]);
                 false
             }
             Kernel::Sub(o) => {
                 let ratio = tonewheel_dsp::fastmath::exp2(p[0].base);
-                for i in 0..n {
-                    o.set_freq_hz(note_hz(i) * ratio);
-                    out_l[i] = o.tick() * p[2].at(i);
+                if ctx.note_steady {
+                    o.set_freq_hz(note_hz(0) * ratio);
+                    o.process(&mut out_l[..n]);
+                } else {
+                    for i in 0..n {
+                        scratch[i] = note_hz(i) * ratio;
+                    }
+                    o.process_fm(&mut out_l[..n], &scratch[..n]);
                 }
+                scale_by(&mut out_l[..n], &p[2]);
                 false
             }
             Kernel::Noise(k) => {
@@ -528,28 +552,21 @@ impl Kernel {
                     NoiseKernel::White(w) => w.process(&mut out_l[..n]),
                     NoiseKernel::Pink(pk) => pk.process(&mut out_l[..n]),
                 }
-                for i in 0..n {
-                    out_l[i] *= p[1].at(i);
-                }
+                scale_by(&mut out_l[..n], &p[1]);
                 false
             }
             Kernel::Supersaw(s) => {
                 let semis = p[4].at(0) + p[5].at(0);
                 s.set_freq_hz(note_hz(0) * tonewheel_dsp::fastmath::exp2(semis / 12.0));
                 s.process_stereo(&mut out_l[..n], &mut out_r[..n]);
-                for i in 0..n {
-                    let g = p[6].at(i);
-                    out_l[i] *= g;
-                    out_r[i] *= g;
-                }
+                scale_by(&mut out_l[..n], &p[6]);
+                scale_by(&mut out_r[..n], &p[6]);
                 true
             }
             Kernel::Fm(f) => {
                 f.set_freq_hz(note_hz(0));
                 f.process(&mut out_l[..n]);
-                for i in 0..n {
-                    out_l[i] *= p[2].at(i);
-                }
+                scale_by(&mut out_l[..n], &p[2]);
                 false
             }
             Kernel::Adsr(e) => {
@@ -591,77 +608,40 @@ impl Kernel {
                 }
                 false
             }
-            Kernel::Svf(f) => {
-                let mode = match p[0].base as usize {
-                    0 => SvfMode::Lowpass,
-                    1 => SvfMode::Highpass,
-                    2 => SvfMode::Bandpass,
-                    _ => SvfMode::Notch,
-                };
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    filt.set_mode(mode);
-                    let src = if c == 0 { in_l } else { in_r };
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    dst[..n].copy_from_slice(&src[..n]);
-                    filter_blocks(n, p, 1, 2, 3, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
-            }
-            Kernel::Ladder(f) => {
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    filt.set_drive(p[3].base);
-                    let src = if c == 0 { in_l } else { in_r };
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    dst[..n].copy_from_slice(&src[..n]);
-                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
-            }
-            Kernel::Diode(f) => {
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    let src = if c == 0 { in_l } else { in_r };
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    dst[..n].copy_from_slice(&src[..n]);
-                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
-            }
             Kernel::Amp => {
-                let g = db_to_gain(p[0].base);
+                // gain(i) = dB(gain) * level: per-frame only for what is modulated.
+                if p[0].modulated {
+                    for i in 0..n {
+                        scratch[i] = db_to_gain(p[0].buf[i]);
+                    }
+                } else {
+                    scratch[..n].fill(db_to_gain(p[0].base));
+                }
+                scale_by(&mut scratch[..n], &p[1]);
                 for i in 0..n {
-                    let gain = if p[0].modulated {
-                        db_to_gain(p[0].buf[i])
-                    } else {
-                        g
-                    } * p[1].at(i);
-                    out_l[i] = in_l[i] * gain;
-                    if stereo_in {
-                        out_r[i] = in_r[i] * gain;
+                    out_l[i] = in_l[i] * scratch[i];
+                }
+                if stereo_in {
+                    for i in 0..n {
+                        out_r[i] = in_r[i] * scratch[i];
                     }
                 }
                 stereo_in
             }
             Kernel::Pan => {
                 mono_of(n, in_l, in_r, stereo_in, scratch);
-                for i in 0..n {
-                    let (gl, gr) = equal_power_pan(p[0].at(i));
-                    out_l[i] = scratch[i] * gl;
-                    out_r[i] = scratch[i] * gr;
+                if p[0].modulated {
+                    for i in 0..n {
+                        let (gl, gr) = equal_power_pan(p[0].buf[i]);
+                        out_l[i] = scratch[i] * gl;
+                        out_r[i] = scratch[i] * gr;
+                    }
+                } else {
+                    let (gl, gr) = equal_power_pan(p[0].base);
+                    for i in 0..n {
+                        out_l[i] = scratch[i] * gl;
+                        out_r[i] = scratch[i] * gr;
+                    }
                 }
                 true
             }
@@ -679,9 +659,106 @@ impl Kernel {
                 }
                 true
             }
-            Kernel::Saturation(s) => io.run(s, out_l, out_r, Saturator::process),
-            Kernel::Bitcrush(b) => io.run(b, out_l, out_r, Bitcrusher::process),
-            Kernel::Eq(e) => io.run(e, out_l, out_r, Biquad::process),
+            _ => {
+                // In-place kernels: the input becomes the output buffer, then is filtered.
+                out_l[..n].copy_from_slice(&in_l[..n]);
+                if stereo_in {
+                    out_r[..n].copy_from_slice(&in_r[..n]);
+                }
+                self.process_in_place(ctx, p, stereo_in, out_l, out_r)
+            }
+        }
+    }
+
+    /// True for the kernels that transform their input in place (filters, shapers and
+    /// effects): the engine can sum their inputs straight into the output buffers and call
+    /// [`Kernel::process_in_place`], saving a copy per block.
+    pub fn in_place(&self) -> bool {
+        matches!(
+            self,
+            Kernel::Svf(_)
+                | Kernel::Ladder(_)
+                | Kernel::Diode(_)
+                | Kernel::Saturation(_)
+                | Kernel::Bitcrush(_)
+                | Kernel::Eq(_)
+                | Kernel::Chorus(_)
+                | Kernel::Flanger(_)
+                | Kernel::Phaser(_)
+                | Kernel::Delay(_)
+                | Kernel::Reverb(_)
+                | Kernel::Compressor(_)
+                | Kernel::Limiter(_)
+                | Kernel::Output
+        )
+    }
+
+    /// True for the kernels that read their audio input (processors); sources and
+    /// modulators ignore it, so the engine need not clear it for them.
+    pub fn reads_input(&self) -> bool {
+        self.in_place() || matches!(self, Kernel::Amp | Kernel::Pan | Kernel::Width)
+    }
+
+    /// Processes one block of an [`in_place`](Self::in_place) kernel: `out_l` (and `out_r`
+    /// when `stereo_in`) hold the input on entry and the output on return. Returns whether
+    /// the output is stereo. Other kernels leave the buffers alone and return `stereo_in`.
+    pub fn process_in_place(
+        &mut self,
+        ctx: &BlockCtx<'_>,
+        p: &[ParamBlock],
+        stereo_in: bool,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+    ) -> bool {
+        let n = ctx.n;
+        match self {
+            Kernel::Svf(f) => {
+                let mode = match p[0].base as usize {
+                    0 => SvfMode::Lowpass,
+                    1 => SvfMode::Highpass,
+                    2 => SvfMode::Bandpass,
+                    _ => SvfMode::Notch,
+                };
+                let chans = if stereo_in { 2 } else { 1 };
+                for (c, filt) in f.iter_mut().enumerate().take(chans) {
+                    filt.set_mode(mode);
+                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
+                    filter_blocks(n, p, 1, 2, 3, ctx.note, dst, |cut, res, buf| {
+                        filt.set_cutoff_hz(cut);
+                        filt.set_resonance(res);
+                        filt.process(buf);
+                    });
+                }
+                stereo_in
+            }
+            Kernel::Ladder(f) => {
+                let chans = if stereo_in { 2 } else { 1 };
+                for (c, filt) in f.iter_mut().enumerate().take(chans) {
+                    filt.set_drive(p[3].base);
+                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
+                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
+                        filt.set_cutoff_hz(cut);
+                        filt.set_resonance(res);
+                        filt.process(buf);
+                    });
+                }
+                stereo_in
+            }
+            Kernel::Diode(f) => {
+                let chans = if stereo_in { 2 } else { 1 };
+                for (c, filt) in f.iter_mut().enumerate().take(chans) {
+                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
+                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
+                        filt.set_cutoff_hz(cut);
+                        filt.set_resonance(res);
+                        filt.process(buf);
+                    });
+                }
+                stereo_in
+            }
+            Kernel::Saturation(s) => per_channel(s, n, stereo_in, out_l, out_r, Saturator::process),
+            Kernel::Bitcrush(b) => per_channel(b, n, stereo_in, out_l, out_r, Bitcrusher::process),
+            Kernel::Eq(e) => per_channel(e, n, stereo_in, out_l, out_r, Biquad::process),
             Kernel::Chorus(_)
             | Kernel::Flanger(_)
             | Kernel::Phaser(_)
@@ -690,8 +767,9 @@ impl Kernel {
             | Kernel::Compressor(_)
             | Kernel::Limiter(_)
             | Kernel::Output => {
-                out_l[..n].copy_from_slice(&in_l[..n]);
-                out_r[..n].copy_from_slice(if stereo_in { &in_r[..n] } else { &in_l[..n] });
+                if !stereo_in {
+                    out_r[..n].copy_from_slice(&out_l[..n]);
+                }
                 let (l, r) = (&mut out_l[..n], &mut out_r[..n]);
                 match self {
                     Kernel::Chorus(c) => c.process_stereo(l, r),
@@ -702,50 +780,67 @@ impl Kernel {
                     Kernel::Compressor(c) => c.process_stereo(l, r),
                     Kernel::Limiter(lim) => lim.process_stereo(l, r),
                     _ => {
-                        let g = db_to_gain(p[0].base);
-                        for i in 0..n {
-                            let gain = if p[0].modulated {
-                                db_to_gain(p[0].buf[i])
-                            } else {
-                                g
-                            };
-                            l[i] *= gain;
-                            r[i] *= gain;
+                        if p[0].modulated {
+                            for i in 0..n {
+                                let gain = db_to_gain(p[0].buf[i]);
+                                l[i] *= gain;
+                                r[i] *= gain;
+                            }
+                        } else if p[0].base != 0.0 {
+                            let gain = db_to_gain(p[0].base);
+                            l.iter_mut().for_each(|x| *x *= gain);
+                            r.iter_mut().for_each(|x| *x *= gain);
                         }
                     }
                 }
                 true
             }
+            // Not in-place kernels: nothing to do here (see `in_place`).
+            _ => stereo_in,
         }
     }
 }
 
-/// The input side of a processor that keeps one kernel per channel.
-struct PairIo<'a> {
-    n: usize,
-    in_l: &'a [f32],
-    in_r: &'a [f32],
-    stereo_in: bool,
+/// Multiplies `buf` by a parameter: per frame when modulated, else by its base value
+/// (skipped when that is exactly 1, the usual level).
+#[inline]
+fn scale_by(buf: &mut [f32], p: &ParamBlock) {
+    if p.modulated {
+        for (x, g) in buf.iter_mut().zip(&p.buf) {
+            *x *= g;
+        }
+    } else if p.base != 1.0 {
+        let g = p.base;
+        buf.iter_mut().for_each(|x| *x *= g);
+    }
 }
 
-impl PairIo<'_> {
-    /// Copies the input to the output and runs the left kernel on it, and the right kernel
-    /// when the input is stereo. Returns whether the output is stereo.
-    fn run<K>(
-        &self,
-        kernels: &mut [K; 2],
-        out_l: &mut [f32],
-        out_r: &mut [f32],
-        process: fn(&mut K, &mut [f32]),
-    ) -> bool {
-        let n = self.n;
-        out_l[..n].copy_from_slice(&self.in_l[..n]);
-        process(&mut kernels[0], &mut out_l[..n]);
-        if self.stereo_in {
-            out_r[..n].copy_from_slice(&self.in_r[..n]);
-            process(&mut kernels[1], &mut out_r[..n]);
-        }
-        self.stereo_in
+/// Runs a kernel that keeps one instance per channel on the output buffers in place: the
+/// left one always, the right one when the input is stereo. Returns whether the output is
+/// stereo.
+fn per_channel<K>(
+    kernels: &mut [K; 2],
+    n: usize,
+    stereo_in: bool,
+    out_l: &mut [f32],
+    out_r: &mut [f32],
+    process: fn(&mut K, &mut [f32]),
+) -> bool {
+    process(&mut kernels[0], &mut out_l[..n]);
+    if stereo_in {
+        process(&mut kernels[1], &mut out_r[..n]);
+    }
+    stereo_in
+}
+
+/// True for the parameters a stage reads only every [`CONTROL_INTERVAL`] frames (at the
+/// start of each slice of [`filter_blocks`]): the engine converts modulation to values only
+/// on those frames. Parameter indices as in `spec.rs`.
+pub fn read_at_control_rate(stage: &str, param: usize) -> bool {
+    match stage {
+        "svf" => param == 1 || param == 2,
+        "ladder" | "diode_ladder" => param == 0 || param == 1,
+        _ => false,
     }
 }
 
