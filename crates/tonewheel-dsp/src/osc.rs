@@ -13,7 +13,7 @@
 //! [`Waveform::Square`] or [`Waveform::Sine`]; start both with [`Oscillator::set_phase`]`(0.0)`
 //! to keep them edge-aligned.
 
-use crate::fastmath::sin_cycles;
+use crate::fastmath::{sin_cycles, sin_cycles_unit};
 use crate::polyblep::{poly_blamp, poly_blep4};
 
 /// Highest phase increment allowed (0.45 cycles/sample = 21.6 kHz at 48 kHz): the residuals
@@ -139,7 +139,7 @@ impl Oscillator {
                 for o in out.iter_mut() {
                     *o = self.advance();
                 }
-                out.iter_mut().for_each(|o| *o = sin_cycles(*o));
+                out.iter_mut().for_each(|o| *o = sin_cycles_unit(*o));
             }
             Waveform::Saw => self.fill(out, saw),
             Waveform::Square => self.fill(out, square),
@@ -163,7 +163,7 @@ impl Oscillator {
                 for o in out[n..].iter_mut() {
                     *o = self.advance();
                 }
-                out.iter_mut().for_each(|o| *o = sin_cycles(*o));
+                out.iter_mut().for_each(|o| *o = sin_cycles_unit(*o));
             }
             Waveform::Saw => self.fill_fm(out, freq_hz, saw),
             Waveform::Square => self.fill_fm(out, freq_hz, square),
