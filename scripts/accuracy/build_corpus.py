@@ -60,13 +60,14 @@ def _kit_licence(kit: str) -> str:
     return "not stated in drumkit.xml (see /usr/share/doc/hydrogen-drumkits/copyright)"
 
 
-def write_manifest(out_dir: str, seed: int, counts: dict[str, int], elapsed_s: float) -> None:
+def write_manifest(out_dir: str, seed: int, counts: dict[str, int], built: list[str], elapsed_s: float) -> None:
     kits = sorted(set(set_tempo.ELECTRONIC_KITS + set_tempo.ACOUSTIC_KITS + set_regions.KIT_CHOICES))
     fluidsynth = subprocess.run(["fluidsynth", "--version"], capture_output=True, text=True).stdout.splitlines()
     lines = [
         "# tonewheel accuracy corpus",
         f"seed: {seed}",
         f"built_utc: {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}",
+        f"sets_built_last: {','.join(built)}",
         f"build_seconds: {elapsed_s:.1f}",
         f"items: {json.dumps(counts)}",
         f"sample_rate_hz: {cl.RATE_HZ}",
@@ -128,15 +129,27 @@ def main() -> int:
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         truths = list(pool.map(run, specs))
-    with open(os.path.join(out_dir, "truth.jsonl"), "w") as f:
+    truth_path = os.path.join(out_dir, "truth.jsonl")
+    # Rebuilding some sets keeps the other sets' truth lines, in set order.
+    kept: dict[str, list[dict]] = {name: [] for name in SETS}
+    if os.path.exists(truth_path):
+        with open(truth_path) as f:
+            for line in f:
+                t = json.loads(line)
+                if t.get("set") in kept and t["set"] not in wanted:
+                    kept[t["set"]].append(t)
+    for t in truths:
+        kept[t["set"]].append(t)
+    truths = [t for name in SETS for t in kept[name]]
+    with open(truth_path, "w") as f:
         for t in truths:
             for key in COMMON_FIELDS:
                 t.setdefault(key, None)
             f.write(json.dumps(t, sort_keys=True) + "\n")
-    counts = {name: sum(1 for n, _ in specs if n == name) for name in wanted}
+    counts = {name: len(kept[name]) for name in SETS if kept[name]}
     elapsed = time.monotonic() - started
-    write_manifest(out_dir, args.seed, counts, elapsed)
-    print(f"corpus: {len(truths)} items {counts} in {out_dir} ({elapsed:.0f} s)")
+    write_manifest(out_dir, args.seed, counts, wanted, elapsed)
+    print(f"corpus: built {len(specs)} items; truth has {len(truths)} items {counts} in {out_dir} ({elapsed:.0f} s)")
     return 0
 
 

@@ -34,23 +34,38 @@ def plan(rng: np.random.Generator) -> list[dict]:
         note = int(round(LOW_NOTE + (HIGH_NOTE - LOW_NOTE) * i / (ITEMS - 1)))
         eligible = [p for p, lo, hi in INSTRUMENTS if lo <= note <= hi]
         program = int(rng.choice(eligible))
-        items.append({"name": f"pitch_{i:03d}_{cl.GM_NAMES[program]}_m{note}", "midi": note, "program": program,
+        items.append({"index": i, "midi": note, "program": program,
                       "length_s": round(float(rng.uniform(0.8, 2.0)), 3), "velocity": int(rng.integers(75, 115))})
     return items
 
 
+SILENT_PEAK = 1e-4
+"""A render whose peak stays below this (-80 dBFS) is silent: the SoundFont has no sample for that note."""
+
+
 def build(spec: dict, out_dir: str) -> dict:
-    song = cl.Song(bpm=120.0, programs={0: spec["program"]}, tail_beats=4.0)
-    song.add(0.0, spec["length_s"] * 2.0, spec["midi"], spec["velocity"], 0)  # 2 beats per second at 120 BPM
-    midi_rel = os.path.join("midi", "pitch", spec["name"] + ".mid")
-    midi_path = os.path.join(out_dir, midi_rel)
-    os.makedirs(os.path.dirname(midi_path), exist_ok=True)
-    audio = cl.normalize_peak(cl.render_song(song, midi_path), -3.0)
+    os.makedirs(os.path.join(out_dir, "midi", "pitch"), exist_ok=True)
+    # FluidR3 leaves a few notes unmapped (violin above MIDI 93, for one); then the next instrument in the
+    # table that plays the note is used, so the item still exists and stays deterministic.
+    others = [p for p, lo, hi in INSTRUMENTS if lo <= spec["midi"] <= hi and p != spec["program"]]
+    for program in [spec["program"], *others]:
+        name = f"pitch_{spec['index']:03d}_{cl.GM_NAMES[program]}_m{spec['midi']}"
+        midi_rel = os.path.join("midi", "pitch", name + ".mid")
+        midi_path = os.path.join(out_dir, midi_rel)
+        song = cl.Song(bpm=120.0, programs={0: program}, tail_beats=4.0)
+        song.add(0.0, spec["length_s"] * 2.0, spec["midi"], spec["velocity"], 0)  # 2 beats per second at 120 BPM
+        raw = cl.render_song(song, midi_path)
+        if raw.size and float(np.max(np.abs(raw))) >= SILENT_PEAK:
+            break
+        os.remove(midi_path)
+    else:
+        raise RuntimeError(f"pitch item {spec['index']}: no instrument renders MIDI note {spec['midi']}")
+    audio = cl.normalize_peak(raw, -3.0)
     above = np.nonzero(np.max(np.abs(audio), axis=1) > 10.0 ** (SILENCE_DBFS / 20.0))[0]
     end_s = (above[-1] + 1) / cl.RATE_HZ if above.size else spec["length_s"]
     duration_s = float(np.clip(end_s, 1.0, 3.0))
     audio = cl.fit_length(audio, duration_s, fade_s=0.05)
-    rel = os.path.join("pitch", spec["name"] + ".wav")
+    rel = os.path.join("pitch", name + ".wav")
     cl.write_wav(os.path.join(out_dir, rel), audio)
     return {"path": rel, "set": "pitch", "midi": spec["midi"], "f0_hz": round(cl.midi_to_hz(spec["midi"]), 4),
-            "instrument": cl.GM_NAMES[spec["program"]], "midi_file": midi_rel, "duration_s": round(duration_s, 3)}
+            "instrument": cl.GM_NAMES[program], "midi_file": midi_rel, "duration_s": round(duration_s, 3)}

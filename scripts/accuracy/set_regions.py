@@ -69,7 +69,10 @@ def build(spec: dict, out_dir: str) -> dict:
         midi_rel = os.path.join("midi", "regions", f"{spec['name']}_ev{k}.mid")
         midi_path = os.path.join(out_dir, midi_rel)
         os.makedirs(os.path.dirname(midi_path), exist_ok=True)
-        stem = cl.normalize_peak(_stem(ev, midi_path), ev["level_dbfs"])
+        raw = _stem(ev, midi_path)
+        if not raw.size or float(np.max(np.abs(raw))) < 1e-4:
+            raise RuntimeError(f"{spec['name']}: event {k} rendered silent ({ev})")
+        stem = cl.normalize_peak(raw, ev["level_dbfs"])
         # Quantise as the 16-bit file will, so a tail that only exists below one LSB does not count as sound.
         stem = np.round(stem * 32768.0) / 32768.0
         above = np.nonzero(np.max(np.abs(stem), axis=1) > threshold)[0]
