@@ -232,12 +232,12 @@ class KitPlayer:
                 self.roles[role] = inst
         if "chh" not in self.roles:
             for name, inst in instruments.items():
-                if re.search(r"hi-?hat closed|closed", name, re.I):
+                if re.search(r"hi-?hat closed|closed", name, re.IGNORECASE):
                     self.roles["chh"] = inst
                     break
         if "ohh" not in self.roles:
             for name, inst in instruments.items():
-                if re.search(r"hi-?hat open|open", name, re.I):
+                if re.search(r"hi-?hat open|open", name, re.IGNORECASE):
                     self.roles["ohh"] = inst
                     break
         self._cache: dict[str, np.ndarray] = {}
@@ -278,7 +278,7 @@ class KitPlayer:
 
 def mix_at(buffer: np.ndarray, clip: np.ndarray, start_s: float) -> None:
     """Adds `clip` into `buffer` at `start_s` (rounded to the nearest frame), cutting what overflows."""
-    start = int(round(start_s * RATE_HZ))
+    start = round(start_s * RATE_HZ)
     if start >= len(buffer) or start < 0:
         return
     n = min(len(clip), len(buffer) - start)
@@ -304,11 +304,11 @@ def write_wav(path: str, audio: np.ndarray) -> None:
 
 def fit_length(audio: np.ndarray, duration_s: float, fade_s: float = 0.0) -> np.ndarray:
     """Cuts or zero-pads to exactly `duration_s`; an optional linear fade-out avoids a click at the cut."""
-    n = int(round(duration_s * RATE_HZ))
+    n = round(duration_s * RATE_HZ)
     out = np.zeros((n, audio.shape[1]))
     m = min(n, len(audio))
     out[:m] = audio[:m]
     if fade_s > 0.0:
-        k = min(n, int(round(fade_s * RATE_HZ)))
+        k = min(n, round(fade_s * RATE_HZ))
         out[n - k:] *= np.linspace(1.0, 0.0, k)[:, None]
     return out

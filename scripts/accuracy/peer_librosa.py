@@ -58,8 +58,8 @@ def analyze(job: tuple[str, str]) -> dict:
             if f0v.size:
                 hz = float(np.median(f0v))
                 midi = float(librosa.hz_to_midi(hz))
-                out["pitch"] = {"f0_hz": hz, "midi_note": int(round(midi)), "cents": (midi - round(midi)) * 100,
-                                "note_name": librosa.midi_to_note(int(round(midi))), "confidence": None}
+                out["pitch"] = {"f0_hz": hz, "midi_note": round(midi), "cents": (midi - round(midi)) * 100,
+                                "note_name": librosa.midi_to_note(round(midi)), "confidence": None}
             else:
                 out["pitch"] = None
         elif set_name == "regions":

@@ -82,7 +82,7 @@ def build(spec: dict, out_dir: str) -> dict:
     tonic = spec["tonic"]
     bar_beats = 4
     bar_s = bar_beats * 60.0 / spec["bpm"]
-    cycles = max(1, int(round(TARGET_S / (len(prog) * bar_s))))
+    cycles = max(1, round(TARGET_S / (len(prog) * bar_s)))
     bars = [prog[i % len(prog)] for i in range(cycles * len(prog))] + [(0, "min" if mode == "minor" else "maj")]
 
     programs = {0: style["chords"]}

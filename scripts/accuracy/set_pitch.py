@@ -31,7 +31,7 @@ def plan(rng: np.random.Generator) -> list[dict]:
     items = []
     for i in range(ITEMS):
         # Evenly spread targets over the range, each given to an instrument that really plays that note.
-        note = int(round(LOW_NOTE + (HIGH_NOTE - LOW_NOTE) * i / (ITEMS - 1)))
+        note = round(LOW_NOTE + (HIGH_NOTE - LOW_NOTE) * i / (ITEMS - 1))
         eligible = [p for p, lo, hi in INSTRUMENTS if lo <= note <= hi]
         program = int(rng.choice(eligible))
         items.append({"index": i, "midi": note, "program": program,

@@ -78,7 +78,7 @@ def build(spec: dict, out_dir: str) -> dict:
         above = np.nonzero(np.max(np.abs(stem), axis=1) > threshold)[0]
         first, last = int(above[0]), int(above[-1])
         # Whole-frame placement keeps the measured boundaries exact in the mix.
-        start_frame = int(round(pos_s * cl.RATE_HZ))
+        start_frame = round(pos_s * cl.RATE_HZ)
         offset = start_frame - first
         placed.append((offset, stem))
         start_s = start_frame / cl.RATE_HZ
@@ -86,7 +86,7 @@ def build(spec: dict, out_dir: str) -> dict:
         regions.append({"start_s": round(start_s, 5), "end_s": round(end_s, 5), "kind": ev["kind"],
                         "source": ev.get("kit", cl.GM_NAMES.get(ev.get("program", -1)))})
         pos_s = end_s + (ev["gap_s"] if k + 1 < len(spec["events"]) else spec["trail_s"])
-    total = int(round(pos_s * cl.RATE_HZ))
+    total = round(pos_s * cl.RATE_HZ)
     mix = np.zeros((total, 2))
     for offset, stem in placed:
         cl.mix_at(mix, stem, offset / cl.RATE_HZ)

@@ -103,7 +103,7 @@ def build(spec: dict, out_dir: str) -> dict:
     step_s = beat_s / 4.0
     steps = g["steps"]
     bar_s = steps * step_s
-    n = int(round((DURATION_S + 2.0) * cl.RATE_HZ))
+    n = round((DURATION_S + 2.0) * cl.RATE_HZ)
     drums = np.zeros((n, 2))
     swing = g.get("swing", 0.5)
     bars = int(np.ceil(DURATION_S / bar_s)) + 1

@@ -4,6 +4,7 @@ Run: python3 scripts/accuracy/test_evaluate.py   (standard library only; with mi
 that the MIREX key rules written here agree with mir_eval on all 24 x 24 key pairs).
 """
 
+import contextlib
 import os
 import sys
 import unittest
@@ -11,7 +12,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import evaluate  # noqa: E402
+import evaluate
 
 DATA = os.path.join(HERE, "testdata")
 
@@ -72,6 +73,45 @@ class FakeCorpus(unittest.TestCase):
         md = evaluate.markdown(self.res, "fake")
         for needle in ("Accuracy1", "MIREX weighted", "±50 cents", "starts within 50 ms"):
             self.assertIn(needle, md)
+
+
+class RunsABinary(unittest.TestCase):
+    """The --tonewheel path: a stand-in binary gets absolute paths, prints JSON lines and exits 1 because one
+    file failed; the scorer must still read every line."""
+
+    def test_stub_binary(self):
+        import json
+        import stat
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = os.path.join(tmp, "corpus")
+            os.makedirs(os.path.join(corpus, "tempo"))
+            truth = [{"path": "tempo/a.wav", "set": "tempo", "bpm": 120.0, "genre": "house"},
+                     {"path": "tempo/b.wav", "set": "tempo", "bpm": 90.0, "genre": "rock"}]
+            with open(os.path.join(corpus, "truth.jsonl"), "w") as f:
+                f.write("\n".join(json.dumps(t) for t in truth) + "\n")
+            stub = os.path.join(tmp, "tonewheel")
+            with open(stub, "w") as f:
+                f.write(f"#!{sys.executable}\n"
+                        "import json, sys\n"
+                        "assert sys.argv[1:4] == ['analyze', '--json', '--jobs'], sys.argv\n"
+                        "for p in sys.argv[5:]:\n"
+                        "    if p.endswith('b.wav'):\n"
+                        "        print(json.dumps({'file': p, 'error': 'unsupported format'}))\n"
+                        "    else:\n"
+                        "        print(json.dumps({'file': p, 'tempo': {'bpm': 119.0}}))\n"
+                        "sys.exit(1)\n")
+            os.chmod(stub, os.stat(stub).st_mode | stat.S_IXUSR)
+            out = os.path.join(tmp, "res.json")
+            raw = os.path.join(tmp, "raw.jsonl")
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+                evaluate.main([corpus, "--tonewheel", stub, "--out", out, "--save-jsonl", raw])
+            with open(out) as f:
+                res = json.load(f)
+            self.assertAlmostEqual(res["summary"]["tempo"]["accuracy1"], 0.5)
+            self.assertEqual(res["summary"]["tempo"]["errors"], 1)
+            self.assertEqual(len(evaluate.load_jsonl(raw)), 2)
 
 
 class Matching(unittest.TestCase):
