@@ -228,7 +228,7 @@ def score(truths: list[dict], results: dict[str, dict], worst_n: int) -> dict:
                         mode=t["mode"], progression=t.get("progression"))
         elif t["set"] == "pitch":
             err = pitch_error_cents(t["midi"], r.get("pitch"))
-            item.update(ref_midi=t["midi"], error_cents=err,
+            item.update(ref_midi=t["midi"], error_cents=err, f0_partial_db=t.get("f0_partial_db"),
                         correct=err is not None and abs(err) <= PITCH_TOLERANCE_CENTS,
                         octave_error=err is not None and abs(err) > PITCH_TOLERANCE_CENTS
                         and abs(err - 1200 * round(err / 1200)) <= PITCH_TOLERANCE_CENTS)
@@ -292,7 +292,8 @@ def summarize(items: list[dict]) -> dict:
 def breakdown(items: list[dict]) -> dict:
     groups: dict[str, dict[str, list]] = {"tempo_by_genre": defaultdict(list), "key_by_style": defaultdict(list),
                                           "key_by_mode": defaultdict(list), "pitch_by_register": defaultdict(list),
-                                          "pitch_by_instrument": defaultdict(list)}
+                                          "pitch_by_instrument": defaultdict(list),
+                                          "pitch_by_fundamental": defaultdict(list)}
     for it in items:
         if it["set"] == "tempo":
             groups["tempo_by_genre"][it["genre"]].append(it)
@@ -304,6 +305,10 @@ def breakdown(items: list[dict]) -> dict:
             reg = "28-47" if m < 48 else ("48-71" if m < 72 else "72-96")
             groups["pitch_by_register"][reg].append(it)
             groups["pitch_by_instrument"][it["instrument"]].append(it)
+            db = it.get("f0_partial_db")
+            if isinstance(db, (int, float)):
+                strength = "weak (f0 partial < -20 dB)" if db < -20 else "strong (f0 partial >= -20 dB)"
+                groups["pitch_by_fundamental"][strength].append(it)
     out = {}
     for name, g in groups.items():
         rows = {}

@@ -68,4 +68,29 @@ def build(spec: dict, out_dir: str) -> dict:
     rel = os.path.join("pitch", name + ".wav")
     cl.write_wav(os.path.join(out_dir, rel), audio)
     return {"path": rel, "set": "pitch", "midi": spec["midi"], "f0_hz": round(cl.midi_to_hz(spec["midi"]), 4),
-            "instrument": cl.GM_NAMES[program], "midi_file": midi_rel, "duration_s": round(duration_s, 3)}
+            "instrument": cl.GM_NAMES[program], "midi_file": midi_rel, "duration_s": round(duration_s, 3),
+            "f0_partial_db": round(fundamental_level_db(audio, cl.midi_to_hz(spec["midi"])), 1)}
+
+
+def fundamental_level_db(audio: np.ndarray, f0_hz: float) -> float:
+    """Level of the fundamental partial relative to the strongest of the first 8 harmonics (dB, <= 0), over
+    the first second after the attack.
+
+    Low piano and harp notes sit 20-40 dB down. The played note is still the truth (it is what a sampler needs),
+    but the scorer's breakdown by this value separates the "weak fundamental" cases."""
+    mono = audio.mean(axis=1)
+    seg = mono[int(0.05 * cl.RATE_HZ):int(1.0 * cl.RATE_HZ)]
+    n_fft = 1 << 18
+    spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), n_fft))
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / cl.RATE_HZ)
+    half_semitone = 2.0 ** (0.5 / 12.0)
+    levels = []
+    for k in range(1, 9):
+        fc = f0_hz * k
+        if fc * half_semitone >= cl.RATE_HZ / 2:
+            break
+        band = (freqs > fc / half_semitone) & (freqs < fc * half_semitone)
+        levels.append(float(spectrum[band].max()))
+    if not levels or max(levels) <= 0.0:
+        return 0.0
+    return float(20.0 * np.log10(max(levels[0], 1e-12) / max(levels)))
