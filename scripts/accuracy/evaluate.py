@@ -20,6 +20,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from collections import defaultdict
 
 TEMPO_TOLERANCE = 0.04
@@ -393,7 +394,8 @@ def markdown(res: dict, label: str) -> str:
     w = res["worst"]
     lines += ["### worst items", ""]
     for it in w["tempo"]:
-        lines.append(f"- tempo `{it['path']}`: truth {it['ref_bpm']} BPM, got {it['est_bpm']}"
+        got = _num(it["est_bpm"], "{:.1f}") if isinstance(it["est_bpm"], (int, float)) else "none"
+        lines.append(f"- tempo `{it['path']}`: truth {it['ref_bpm']} BPM, got {got}"
                      + (f" ({it['error']})" if "error" in it else ""))
     for it in w["key"]:
         lines.append(f"- key `{it['path']}`: truth {it['ref_key']}, got {it['est_key']} (score {it['weighted']})"
@@ -428,16 +430,26 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no truth lines for sets {sorted(wanted)} in {args.corpus_dir}/truth.jsonl")
     if args.tonewheel:
         files = [os.path.join(os.path.abspath(args.corpus_dir), t["path"]) for t in truths]
+        started = time.monotonic()
         rows = run_tonewheel(args.tonewheel, files, args.jobs, args.save_jsonl)
+        wall_s = time.monotonic() - started
+        audio_s = sum(t.get("duration_s") or 0.0 for t in truths)
+        run_info = {"wall_s": round(wall_s, 2), "audio_s": round(audio_s, 1), "jobs": args.jobs,
+                    "x_realtime": round(audio_s / wall_s, 1) if wall_s > 0 else None}
         label = args.label or f"tonewheel ({args.tonewheel})"
     else:
+        run_info = None
         rows = load_jsonl(args.from_jsonl)
         label = args.label or os.path.basename(args.from_jsonl)
     res = score(truths, index_results(rows, args.corpus_dir), args.worst)
     res["label"] = label
+    res["run"] = run_info
     res["tolerances"] = {"tempo_relative": TEMPO_TOLERANCE, "pitch_cents": PITCH_TOLERANCE_CENTS,
                          "region_s": REGION_TOLERANCE_S}
     sys.stdout.write(markdown(res, label))
+    if run_info:
+        print(f"\nRun: {run_info['audio_s']} s of audio in {run_info['wall_s']} s wall time with --jobs "
+              f"{run_info['jobs']} ({run_info['x_realtime']}x real time, decoding included).")
     if args.out:
         with open(args.out, "w") as f:
             json.dump(res, f, indent=1, sort_keys=True)

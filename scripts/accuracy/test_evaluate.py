@@ -112,6 +112,8 @@ class RunsABinary(unittest.TestCase):
             self.assertAlmostEqual(res["summary"]["tempo"]["accuracy1"], 0.5)
             self.assertEqual(res["summary"]["tempo"]["errors"], 1)
             self.assertEqual(len(evaluate.load_jsonl(raw)), 2)
+            self.assertEqual(res["run"]["jobs"], 2)
+            self.assertGreater(res["run"]["wall_s"], 0.0)
 
 
 class Matching(unittest.TestCase):
