@@ -1,4 +1,4 @@
-"""Tempo set: genre drum patterns played with Hydrogen kit samples, some with a General MIDI bass line.
+"""Tempo set: genre drum patterns played with Hydrogen kit samples, some with a General MIDI bass line and chords.
 
 Truth is the tempo the pattern was written at (`bpm`) and its meter. Trap and one-drop reggae are written at
 their conventional notated tempo but feel half-time; their truth line says `half_time: true` so the report can
@@ -62,6 +62,7 @@ ACOUSTIC_KITS = ["The Black Pearl 1.0", "ForzeeStereo", "Millo_MultiLayered2", "
                  "ColomboAcousticDrumkit", "Audiophob", "Millo-Drums_v.1"]
 BASS_PROGRAMS = {33: "electric_bass_finger", 34: "electric_bass_pick", 38: "synth_bass_1", 39: "synth_bass_2",
                  32: "acoustic_bass"}
+CHORD_PROGRAMS = [4, 89, 0, 16]  # electric piano, warm pad, piano, drawbar organ
 # Substitutes when a kit lacks a role (e.g. no clap in an acoustic kit).
 ROLE_FALLBACK = {"clap": "snare", "stick": "snare", "ohh": "chh", "ride": "chh", "snare": "clap"}
 LEVEL = {"kick": 1.0, "snare": .8, "clap": .75, "stick": .6, "chh": .35, "ohh": .35, "ride": .3, "tom": .7}
@@ -87,6 +88,7 @@ def plan(rng: np.random.Generator) -> list[dict]:
                 "genre": genre, "bpm": bpm, "meter": g.get("meter", "4/4"), "kit": kit,
                 "half_time": bool(g.get("half_time", False)),
                 "bass_program": int(rng.choice(list(BASS_PROGRAMS))) if with_bass else None,
+                "with_chords": k % 3 == 2,
                 "bass_key": int(rng.integers(0, 12)),
                 "humanize_s": 0.0 if g["electronic"] else 0.004,
                 "seed": int(rng.integers(0, 2**31)),
@@ -121,26 +123,50 @@ def build(spec: dict, out_dir: str) -> dict:
                 max_s = 2 * step_s if use in ("ohh", "ride") else None
                 cl.mix_at(drums, kit.sample(use, v, max_s) * LEVEL[use], t)
     mix = cl.normalize_peak(drums, -1.0)
-    instrument = None
-    midi_rel = None
+    # Chords come from a second generator so adding them left every other item's draws (and audio) unchanged.
+    chord_rng = np.random.default_rng([spec["seed"], 1])
+    chord_program = int(chord_rng.choice(CHORD_PROGRAMS)) if spec["with_chords"] else None
+    programs = {}
     if spec["bass_program"] is not None:
-        song = cl.Song(bpm=spec["bpm"], programs={0: spec["bass_program"]})
+        programs[0] = spec["bass_program"]
+    if chord_program is not None:
+        programs[1] = chord_program
+    midi_rel = None
+    if programs:
+        song = cl.Song(bpm=spec["bpm"], programs=programs)
         root = 36 + spec["bass_key"] % 12
-        degrees = [0, 0, 5, 7] if rng.random() < .5 else [0, 8, 3, 10]
+        if spec["bass_program"] is not None:
+            minor = rng.random() >= .5
+        else:
+            minor = chord_rng.random() >= .5
+        degrees = [0, 8, 3, 10] if minor else [0, 0, 5, 7]
         beats_per_bar = steps // 4
         for bar in range(bars):
             r = root + degrees[bar % 4]
-            for step, _vel in g["pattern"]["kick"]:
-                song.add(bar * beats_per_bar + step / 4.0, 0.45, r, 100, 0)
-            song.add(bar * beats_per_bar + (beats_per_bar - 0.5), 0.4, r + 12, 80, 0)
+            t0 = bar * beats_per_bar
+            if spec["bass_program"] is not None:
+                for step, _vel in g["pattern"]["kick"]:
+                    song.add(t0 + step / 4.0, 0.45, r, 100, 0)
+                song.add(t0 + (beats_per_bar - 0.5), 0.4, r + 12, 80, 0)
+            if chord_program is not None:
+                # Triad on the bar's root: minor on the tonic of a minor progression, major elsewhere.
+                third = 3 if minor and degrees[bar % 4] == 0 else 4
+                chord = [r + 24, r + 24 + third, r + 24 + 7]
+                if g["electronic"] or spec["genre"] in ("disco", "funk"):
+                    for beat in range(beats_per_bar):  # off-beat stabs
+                        for n in chord:
+                            song.add(t0 + beat + 0.5, 0.3, n, 80, 1)
+                else:
+                    for n in chord:
+                        song.add(t0, beats_per_bar - 0.1, n, 70, 1)
         midi_rel = os.path.join("midi", "tempo", spec["name"] + ".mid")
         midi_path = os.path.join(out_dir, midi_rel)
         os.makedirs(os.path.dirname(midi_path), exist_ok=True)
-        bass = cl.render_song(song, midi_path)
-        bass = cl.normalize_peak(bass, -1.0) * 0.6
-        cl.mix_at(mix, bass, spec["start_s"])
+        tonal = cl.render_song(song, midi_path)
+        tonal = cl.normalize_peak(tonal, -1.0) * 0.6
+        cl.mix_at(mix, tonal, spec["start_s"])
         mix = cl.normalize_peak(mix, -1.0)
-        instrument = cl.GM_NAMES.get(spec["bass_program"], str(spec["bass_program"]))
+    instrument = "+".join(cl.GM_NAMES[p] for _, p in sorted(programs.items())) or None
     rel = os.path.join("tempo", spec["name"] + ".wav")
     cl.write_wav(os.path.join(out_dir, rel), cl.fit_length(mix, DURATION_S, fade_s=0.5))
     return {"path": rel, "set": "tempo", "bpm": spec["bpm"], "meter": spec["meter"], "genre": spec["genre"],
