@@ -1,0 +1,22 @@
+//! The tonewheel composition engine: musical context, genre knowledge, patterns and the
+//! sample-accurate sequencer that drives the synthesis engine.
+//!
+//! It owns music theory ([`theory`]), the embedded genre knowledge base ([`knowledge`]),
+//! the mini-notation pattern language ([`pattern`]) and the sequencer ([`sequencer`],
+//! [`track`], [`drumkit`]). It must never panic on user input (every parse error names the
+//! character position and what was expected), never allocate from unchecked input sizes, and
+//! the same input and seed always produce the same events and audio.
+//!
+//! ```
+//! use tonewheel_compose::theory::{KeyContext, Progression};
+//! let key = KeyContext::parse("F minor").unwrap();
+//! let chords = Progression::parse("i-VI-III-VII").unwrap().resolve(&key, 3).unwrap();
+//! assert_eq!(chords[1].root, 61); // Db4
+//! ```
+
+mod error;
+pub mod knowledge;
+pub mod pattern;
+pub mod theory;
+
+pub use error::TheoryError;
