@@ -14,9 +14,12 @@
 //! assert_eq!(chords[1].root, 61); // Db4
 //! ```
 
+pub mod drumkit;
 mod error;
 pub mod knowledge;
 pub mod pattern;
+pub mod sequencer;
 pub mod theory;
+pub mod track;
 
-pub use error::TheoryError;
+pub use error::{SequenceError, TheoryError};
