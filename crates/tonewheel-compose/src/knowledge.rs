@@ -242,7 +242,7 @@ fn normalise(name: &str) -> String {
 }
 
 /// Converts serde_path_to_error's dotted path (`bpm.min`, `lengths[2].bars`) to a JSON pointer.
-fn json_pointer(path: &str) -> String {
+pub(crate) fn json_pointer(path: &str) -> String {
     if path == "." {
         return String::new();
     }

@@ -17,8 +17,10 @@
 pub mod drumkit;
 mod error;
 pub mod knowledge;
+pub mod mixer;
 pub mod pattern;
 pub mod sequencer;
+pub mod session;
 pub mod theory;
 pub mod track;
 

@@ -189,6 +189,19 @@ impl Timeline {
         Ok((seg.start_frame + within.to_f64()).round() as u64)
     }
 
+    /// Position in bars of a frame (inverse of [`frame_at`](Self::frame_at), in f64: for
+    /// automation and modulation, which need no sample-exact inverse).
+    pub fn bar_at_frame(&self, frame: u64) -> f64 {
+        let f = frame as f64;
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.start_frame <= f)
+            .unwrap_or(&self.segments[0]);
+        seg.start_bar as f64 + (f - seg.start_frame) / seg.frames_per_bar.to_f64()
+    }
+
     /// Total length in frames.
     pub fn total_frames(&self) -> Result<u64, SequenceError> {
         self.frame_at(Fraction::int(self.bars()))

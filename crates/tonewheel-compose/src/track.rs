@@ -92,6 +92,14 @@ impl Instrument {
         }
     }
 
+    /// Sets an instrument parameter (synth stage and parameter index, canonical units);
+    /// drum kits have no addressable parameters and ignore it.
+    pub fn set_param(&mut self, stage: usize, param: usize, value: f32) {
+        if let Instrument::Synth(s) = self {
+            s.set_param(stage, param, value);
+        }
+    }
+
     /// Renders `events` into `left`/`right` (overwritten; equal lengths), frame 0 of the
     /// buffers being frame 0 of the timeline. Events past the buffer are ignored.
     pub fn render(
@@ -100,12 +108,30 @@ impl Instrument {
         left: &mut [f32],
         right: &mut [f32],
     ) -> Result<(), SequenceError> {
+        self.render_controlled(events, left, right, CHUNK, &mut |_, _| {})
+    }
+
+    /// Like [`render`](Self::render), calling `control(instrument, frame)` at the start of
+    /// every `control_frames`-long stretch (for automation and LFOs on instrument parameters).
+    pub fn render_controlled(
+        &mut self,
+        events: &[NoteEvent],
+        left: &mut [f32],
+        right: &mut [f32],
+        control_frames: usize,
+        control: &mut dyn FnMut(&mut Instrument, u64),
+    ) -> Result<(), SequenceError> {
         let total = left.len().min(right.len());
+        let step = control_frames.clamp(1, CHUNK);
         let edges = self.edges(events)?;
         let mut next = 0;
         let mut pos = 0usize;
         while pos < total {
-            let mut end = (pos + CHUNK).min(total);
+            if pos.is_multiple_of(step) {
+                control(self, pos as u64);
+            }
+            // Chunks end on control boundaries so the control runs at every multiple of step.
+            let mut end = ((pos / step + 1) * step).min(total);
             // Hand the synth at most half its event capacity per call: split the chunk at
             // the frame of the first edge beyond that.
             let mut sent = 0;
