@@ -17,6 +17,7 @@
 pub mod drumkit;
 mod error;
 pub mod knowledge;
+pub mod midi;
 pub mod mixer;
 pub mod pattern;
 pub mod sequencer;

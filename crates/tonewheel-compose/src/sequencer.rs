@@ -281,6 +281,10 @@ pub struct NoteEvent {
     pub velocity: u8,
     /// Character index of the event's atom in the pattern source (for error messages).
     pub position: usize,
+    /// Exact musical onset in bars (swing applied), for MIDI export.
+    pub on_bar: Fraction,
+    /// Exact musical end in bars.
+    pub off_bar: Fraction,
 }
 
 fn milli(x: f64) -> Result<Fraction, SequenceError> {
@@ -368,6 +372,8 @@ pub fn schedule(
             target,
             velocity: (v * 127.0).round().clamp(1.0, 127.0) as u8,
             position: e.position,
+            on_bar: on,
+            off_bar: off,
         });
     }
     Ok(out)

@@ -317,6 +317,23 @@ pub struct RenderedSession {
     pub mix_right: Vec<f32>,
 }
 
+/// A track's scheduled notes with what MIDI export needs to place them.
+#[derive(Debug, Clone)]
+pub struct TrackNotes {
+    /// Index of the track in the session.
+    pub index: usize,
+    /// Track id.
+    pub id: String,
+    /// Time signature.
+    pub time_signature: (u8, u8),
+    /// Quarter-note beats per bar.
+    pub beats_per_bar: crate::pattern::Fraction,
+    /// (bar, BPM) at every section start.
+    pub tempo_changes: Vec<(i64, f64)>,
+    /// Notes in onset order.
+    pub events: Vec<NoteEvent>,
+}
+
 /// A parameter an automation lane or LFO drives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Target {
@@ -682,19 +699,12 @@ fn targets(plan: &TrackPlan) -> Vec<Target> {
     t
 }
 
-/// Phase 1: a track's instrument output (before effects and fader).
-fn render_instrument(
+fn track_events(
     session: &Session,
     plan: &Plan,
     index: usize,
-) -> Result<(Vec<f32>, Vec<f32>), SessionError> {
+) -> Result<Vec<NoteEvent>, SessionError> {
     let spec = &session.tracks[index];
-    let tp = &plan.tracks[index];
-    let err = |source: SequenceError| SessionError::Track {
-        track: spec.id.clone(),
-        source,
-    };
-    let sr = plan.timeline.sample_rate();
     let pl = &spec.playing;
     let options = ScheduleOptions {
         groove: Groove {
@@ -708,9 +718,59 @@ fn render_instrument(
         key: plan.key,
     };
     let mut events: Vec<NoteEvent> = Vec::new();
-    for (start, end, p) in &tp.patterns {
-        events.extend(schedule(p, &plan.timeline, *start..*end, &options).map_err(err)?);
+    for (start, end, p) in &plan.tracks[index].patterns {
+        events.extend(
+            schedule(p, &plan.timeline, *start..*end, &options).map_err(|source| {
+                SessionError::Track {
+                    track: spec.id.clone(),
+                    source,
+                }
+            })?,
+        );
     }
+    Ok(events)
+}
+
+impl Session {
+    /// Every track's scheduled notes (what MIDI export writes).
+    pub fn notes(&self) -> Result<Vec<TrackNotes>, SessionError> {
+        let plan = self.plan()?;
+        let mut tempo_changes = Vec::with_capacity(self.arrangement.len());
+        let mut bar = 0i64;
+        for s in &self.arrangement {
+            tempo_changes.push((bar, s.bpm.unwrap_or(self.context.bpm)));
+            bar += i64::from(s.bars);
+        }
+        let [num, den] = self.context.time_signature;
+        (0..self.tracks.len())
+            .map(|i| {
+                Ok(TrackNotes {
+                    index: i,
+                    id: self.tracks[i].id.clone(),
+                    time_signature: (num, den),
+                    beats_per_bar: plan.timeline.beats_per_bar(),
+                    tempo_changes: tempo_changes.clone(),
+                    events: track_events(self, &plan, i)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Phase 1: a track's instrument output (before effects and fader).
+fn render_instrument(
+    session: &Session,
+    plan: &Plan,
+    index: usize,
+) -> Result<(Vec<f32>, Vec<f32>), SessionError> {
+    let spec = &session.tracks[index];
+    let tp = &plan.tracks[index];
+    let err = |source: SequenceError| SessionError::Track {
+        track: spec.id.clone(),
+        source,
+    };
+    let sr = plan.timeline.sample_rate();
+    let events = track_events(session, plan, index)?;
     let mut instrument = match (&tp.preset, &spec.instrument) {
         (Some(p), _) => Instrument::Synth(Box::new(
             Synth::new(p, &plan.context, sr as f32).map_err(|e| err(e.into()))?,
