@@ -14,8 +14,11 @@ const SESSION: &str = r#"{
   ]
 }"#;
 
-/// (absolute tick, channel, key, velocity or 0 for note-off) of the notes, and the tempos.
-fn read(bytes: &[u8]) -> (Vec<(u64, u8, u8, u8)>, Vec<(u64, u32)>) {
+/// (absolute tick, channel, key, velocity or 0 for note-off).
+type Note = (u64, u8, u8, u8);
+
+/// The notes and the (tick, microseconds per quarter) tempo events.
+fn read(bytes: &[u8]) -> (Vec<Note>, Vec<(u64, u32)>) {
     let smf = Smf::parse(bytes).unwrap();
     assert_eq!(smf.header.timing, Timing::Metrical(PPQ.into()));
     assert_eq!(smf.tracks.len(), 2);
