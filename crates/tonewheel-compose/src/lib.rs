@@ -16,6 +16,7 @@
 
 pub mod drumkit;
 mod error;
+pub mod generate;
 pub mod knowledge;
 pub mod midi;
 pub mod mixer;
