@@ -504,29 +504,7 @@ impl Session {
                 InstrumentSpec::Drums(kit) => {
                     let mut symbols = BTreeSet::new();
                     for (_, _, p) in &patterns {
-                        for e in p
-                            .query_cycle(0)
-                            .map_err(|e| invalid(at("patterns"), e.to_string()))?
-                        {
-                            if let Value::Sound(s) = e.value {
-                                symbols.insert(s);
-                            }
-                        }
-                    }
-                    // Alternations may reveal more symbols in later cycles; collect all of them
-                    // from the source text too.
-                    for (_, _, p) in &patterns {
-                        for e in p
-                            .query(
-                                crate::pattern::Fraction::ZERO,
-                                crate::pattern::Fraction::int(16),
-                            )
-                            .map_err(|e| invalid(at("patterns"), e.to_string()))?
-                        {
-                            if let Value::Sound(s) = e.value {
-                                symbols.insert(s);
-                            }
-                        }
+                        symbols.extend(p.sounds());
                     }
                     for (symbol, id) in kit {
                         if tonewheel_synth::factory_json(id).is_none() {

@@ -220,6 +220,7 @@ fn every_error_path_reports_position_expected_and_found() {
         ("9999", 0, "integer degree", "\"9999\""), // degree out of range
         ("g#9", 0, "note name", "\"g#9\""),        // note above MIDI 127
         ("3x", 0, "sound", "\"3x\""),              // malformed word
+        ("bd*1*1*1*1*1*1*1*1*1", 18, "modifiers", "'*'"), // too many modifiers
     ];
     for &(src, position, expected, found) in cases {
         let e = err(src);
@@ -267,4 +268,14 @@ fn hostile_inputs_are_errors_not_allocations() {
     // A huge query span is bounded as well.
     let p = parse_pattern("bd").unwrap();
     assert!(p.query(Fraction::ZERO, Fraction::int(1 << 40)).is_err());
+    // Long modifier chains would nest the tree (and the recursion) without bound.
+    assert!(err(&format!("bd{}", "*1".repeat(2000)))
+        .expected
+        .contains("modifiers"));
+}
+
+#[test]
+fn sounds_lists_every_symbol_of_every_cycle() {
+    let p = parse_pattern("bd <sd [cp rim]> hh(3,8), <~ ~ ~ oh>").unwrap();
+    assert_eq!(p.sounds(), vec!["bd", "cp", "hh", "oh", "rim", "sd"]);
 }

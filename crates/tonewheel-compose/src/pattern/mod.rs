@@ -33,8 +33,8 @@ pub use evolve::{evolve, EvolveError, EvolveOptions};
 pub use fraction::Fraction;
 pub use lexer::MAX_PATTERN_CHARS;
 pub use parser::{
-    parse_pattern, Pattern, MAX_DEPTH, MAX_EUCLID_STEPS, MAX_FACTOR, MAX_REPLICATE, MAX_STEPS,
-    MAX_WEIGHT,
+    parse_pattern, Pattern, MAX_DEPTH, MAX_EUCLID_STEPS, MAX_FACTOR, MAX_MODIFIERS, MAX_REPLICATE,
+    MAX_STEPS, MAX_WEIGHT,
 };
 pub use query::{Event, MAX_QUERY_EVENTS, MAX_QUERY_WORK};
 

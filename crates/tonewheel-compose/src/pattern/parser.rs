@@ -34,6 +34,9 @@ pub const MAX_WEIGHT: i64 = 1024;
 pub const MAX_REPLICATE: usize = 256;
 /// Largest magnitude of a scale degree.
 pub const MAX_DEGREE: i32 = 128;
+/// Most modifiers (`*`, `/`, `@`, Euclid) on one step: each nests the tree one level, and
+/// the tree is walked recursively, so this bounds recursion depth together with MAX_DEPTH.
+pub const MAX_MODIFIERS: usize = 8;
 
 /// A parsed pattern, ready to query.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,28 @@ impl Pattern {
     /// The syntax tree.
     pub fn root(&self) -> &Node {
         &self.root
+    }
+
+    /// Every sound symbol the pattern can play (in any cycle), sorted and deduplicated.
+    pub fn sounds(&self) -> Vec<String> {
+        fn walk(node: &Node, out: &mut Vec<String>) {
+            match node {
+                Node::Rest => {}
+                Node::Atom(a) => {
+                    if let Value::Sound(s) = &a.value {
+                        out.push(s.clone());
+                    }
+                }
+                Node::Seq(steps) => steps.iter().for_each(|s| walk(&s.node, out)),
+                Node::Stack(layers) => layers.iter().for_each(|l| walk(l, out)),
+                Node::Fast(child, _) => walk(child, out),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out.sort();
+        out.dedup();
+        out
     }
 }
 
@@ -262,7 +287,16 @@ impl Parser {
     fn step(&mut self) -> Result<Step, PatternError> {
         let mut node = self.term()?;
         let mut weight = Fraction::ONE;
+        let mut modifiers = 0;
         loop {
+            if matches!(self.peek().tok, Tok::Sym('*' | '/' | '@' | '(')) {
+                modifiers += 1;
+                if modifiers > MAX_MODIFIERS {
+                    return Err(
+                        self.error(format!("at most {MAX_MODIFIERS} modifiers on one step"))
+                    );
+                }
+            }
             match self.peek().tok {
                 Tok::Sym('*') => {
                     self.advance();
