@@ -21,7 +21,7 @@ use tonewheel_synth::{Preset, Synth};
 use crate::drumkit::DrumKit;
 use crate::error::SequenceError;
 use crate::mixer::{balance, db_to_gain, Automation, Channel, Lfo, CONTROL_FRAMES};
-use crate::pattern::{parse_pattern, Pattern, Value};
+use crate::pattern::{parse_pattern, Pattern};
 use crate::sequencer::{schedule, Groove, NoteEvent, ScheduleOptions, TempoSection, Timeline};
 use crate::theory::KeyContext;
 use crate::track::Instrument;
