@@ -2,10 +2,15 @@
 //! sample-accurate sequencer that drives the synthesis engine.
 //!
 //! It owns music theory ([`theory`]), the embedded genre knowledge base ([`knowledge`]),
-//! the mini-notation pattern language ([`pattern`]) and the sequencer ([`sequencer`],
-//! [`track`], [`drumkit`]). It must never panic on user input (every parse error names the
-//! character position and what was expected), never allocate from unchecked input sizes, and
-//! the same input and seed always produce the same events and audio.
+//! the mini-notation pattern language ([`pattern`]), the sequencer ([`sequencer`],
+//! [`track`], [`drumkit`]), the mixer ([`mixer`]: channels, sends, automation, LFOs),
+//! sessions and their deterministic render and storage ([`session`]), MIDI export
+//! ([`midi`]) and genre templates ([`generate`]). Effects are the synth's stages, run on
+//! track and bus audio by `tonewheel_synth::chain::EffectChain`.
+//!
+//! It must never panic on user input (every parse error names the character position and
+//! what was expected), never allocate from unchecked input sizes, and the same input and seed
+//! always produce the same events and audio.
 //!
 //! ```
 //! use tonewheel_compose::theory::{KeyContext, Progression};
