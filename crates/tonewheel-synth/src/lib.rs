@@ -21,6 +21,7 @@
 //! assert_eq!(result.audio.channel_count(), 2);
 //! ```
 
+pub mod chain;
 mod engine;
 mod error;
 mod factory;
