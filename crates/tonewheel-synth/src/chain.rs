@@ -311,15 +311,23 @@ impl EffectChain {
                     n,
                     note_hz: &[],
                     note: 60.0,
+                    note_steady: true,
                 };
+                // In-place kernels (filters, shapers, effects) work on `a` directly; the
+                // others (and the keyed compressor) write `b`, which then becomes `a`.
+                let in_place = s.kernel.in_place();
+                let keyed = self.sidechain == Some(idx) && key_block.is_some();
                 let stereo = match (&mut s.kernel, key_block) {
-                    (Kernel::Compressor(c), Some(k)) if self.sidechain == Some(idx) => {
+                    (Kernel::Compressor(c), Some(k)) if keyed => {
                         self.b_l[..n].copy_from_slice(&self.a_l[..n]);
                         self.b_r[..n].copy_from_slice(&self.a_r[..n]);
                         c.process_stereo_sidechain(&mut self.b_l[..n], &mut self.b_r[..n], k);
                         true
                     }
-                    _ => s.kernel.process(
+                    (kernel, _) if in_place => {
+                        kernel.process_in_place(&ctx, &s.params, true, &mut self.a_l, &mut self.a_r)
+                    }
+                    (kernel, _) => kernel.process(
                         &ctx,
                         &s.params,
                         &self.a_l,
@@ -330,21 +338,25 @@ impl EffectChain {
                         &mut self.scratch,
                     ),
                 };
+                let wrote_b = keyed || !in_place;
+                let (out_l, out_r) = if wrote_b {
+                    (&mut self.b_l, &mut self.b_r)
+                } else {
+                    (&mut self.a_l, &mut self.a_r)
+                };
                 if !stereo {
-                    self.b_r[..n].copy_from_slice(&self.b_l[..n]);
+                    out_r[..n].copy_from_slice(&out_l[..n]);
                 }
-                if !self.b_l[..n]
-                    .iter()
-                    .chain(&self.b_r[..n])
-                    .all(|x| x.is_finite())
-                {
+                if !out_l[..n].iter().chain(&out_r[..n]).all(|x| x.is_finite()) {
                     left[pos..total].fill(0.0);
                     right[pos..total].fill(0.0);
                     let stage_id = s.id.clone();
                     return Err(SynthError::Unstable { stage_id });
                 }
-                std::mem::swap(&mut self.a_l, &mut self.b_l);
-                std::mem::swap(&mut self.a_r, &mut self.b_r);
+                if wrote_b {
+                    std::mem::swap(&mut self.a_l, &mut self.b_l);
+                    std::mem::swap(&mut self.a_r, &mut self.b_r);
+                }
             }
             left[pos..pos + n].copy_from_slice(&self.a_l[..n]);
             right[pos..pos + n].copy_from_slice(&self.a_r[..n]);
