@@ -34,6 +34,8 @@
 //! assert!(report.overall_score >= REJECT_BELOW && report.accepted());
 //! ```
 
+pub mod analyzers;
+pub mod engine;
 mod envelope;
 mod findings;
 mod harmonic;
