@@ -40,6 +40,7 @@ mod envelope;
 mod findings;
 mod harmonic;
 mod loudness;
+pub mod mir;
 mod profiles;
 mod quality;
 mod signal;
