@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::stats::round;
 use super::to_value;
 use crate::engine::{frame_rate_hz, AnalysisInput, Analyzer, AnalyzerError, Feature, FeatureSet};
-use crate::mir::key::{estimate_key, KeyCandidate, Mode};
+use crate::mir::{estimate_key, KeyCandidate, Mode};
 
 /// Key of one span (`tonic` is `null` when no key could be estimated).
 #[derive(Debug, Clone, Serialize)]

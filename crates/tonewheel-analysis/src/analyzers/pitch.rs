@@ -12,7 +12,7 @@ use crate::engine::{
     find_regions, AnalysisInput, Analyzer, AnalyzerError, Feature, FeatureSet, RegionOptions,
     ANALYSIS_RATE_HZ, PITCH_AUDIO_S,
 };
-use crate::mir::pitch::estimate_pitch;
+use crate::mir::estimate_pitch;
 
 /// The pitch analyzer.
 #[derive(Debug, Clone, Copy, Default)]

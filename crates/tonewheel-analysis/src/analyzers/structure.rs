@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::stats::round;
 use super::to_value;
 use crate::engine::{frame_rate_hz, AnalysisInput, Analyzer, AnalyzerError, Feature, FeatureSet};
-use crate::mir::novelty::section_boundaries;
+use crate::mir::section_boundaries;
 
 /// Summary frames per second handed to the novelty search.
 pub const SUMMARY_RATE_HZ: f32 = 2.0;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::stats::round;
 use super::to_value;
 use crate::engine::{frame_rate_hz, AnalysisInput, Analyzer, AnalyzerError, Feature, FeatureSet};
-use crate::mir::{beats::track_beats, onset::pick_onsets, tempo::estimate_tempo, tempo::Meter};
+use crate::mir::{estimate_tempo, pick_onsets, track_beats, Meter};
 
 /// Tempo of one span (`bpm` is `null` when there is no periodicity).
 #[derive(Debug, Clone, Serialize)]

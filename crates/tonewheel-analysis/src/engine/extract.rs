@@ -14,8 +14,7 @@ use super::features::{Feature, FeatureSet};
 use super::peaks::{PeakAccumulator, OVERVIEW_POINTS};
 use super::reduce::SpectralReducer;
 use super::stft::{Stft, ANALYSIS_RATE_HZ, FFT_SIZE, HOP};
-use crate::mir::chroma::ChromaExtractor;
-use crate::mir::onset::OnsetDetector;
+use crate::mir::{ChromaExtractor, OnsetDetector};
 
 /// Largest channel count the `ebur128` meter accepts; wider files are metered as mono.
 const MAX_METER_CHANNELS: usize = 64;
