@@ -3,7 +3,9 @@
 //! x-real-time = 60 s / measured time. Run: `cargo bench -p tonewheel-analysis --bench analyze`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tonewheel_analysis::engine::{extract_buffer, Engine, ExtractOptions, Feature, FeatureSet, Registry};
+use tonewheel_analysis::engine::{
+    extract_buffer, Engine, ExtractOptions, Feature, FeatureSet, Registry,
+};
 use tonewheel_audio::AudioBuffer;
 
 const RATE: u32 = 44_100;
@@ -12,7 +14,11 @@ const SECONDS: usize = 60;
 fn music() -> AudioBuffer {
     let n = RATE as usize * SECONDS;
     let beat = (RATE as f64 * 60.0 / 124.0) as usize;
-    let chords = [[220.0, 261.63, 329.63], [174.61, 220.0, 261.63], [196.0, 246.94, 293.66]];
+    let chords = [
+        [220.0, 261.63, 329.63],
+        [174.61, 220.0, 261.63],
+        [196.0, 246.94, 293.66],
+    ];
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     let mut l = Vec::with_capacity(n);
     let mut r = Vec::with_capacity(n);
@@ -45,11 +51,19 @@ fn bench(c: &mut Criterion) {
         ("levels_only", FeatureSet::EMPTY),
         ("loudness", FeatureSet::of(&[Feature::Loudness])),
         ("peaks", FeatureSet::of(&[Feature::Peaks])),
-        ("resample_pitch_audio", FeatureSet::of(&[Feature::PitchAudio])),
+        (
+            "resample_pitch_audio",
+            FeatureSet::of(&[Feature::PitchAudio]),
+        ),
         ("stft_spectrum", FeatureSet::of(&[Feature::Spectrum])),
         (
             "stft_spectrum_stereo_onset_chroma",
-            FeatureSet::of(&[Feature::Spectrum, Feature::Stereo, Feature::Onset, Feature::Chroma]),
+            FeatureSet::of(&[
+                Feature::Spectrum,
+                Feature::Stereo,
+                Feature::Onset,
+                Feature::Chroma,
+            ]),
         ),
     ];
     for (name, needs) in stages {
@@ -58,7 +72,9 @@ fn bench(c: &mut Criterion) {
         });
     }
     let engine = Engine::new(Registry::defaults());
-    g.bench_function("full_default_set", |b| b.iter(|| engine.analyze_buffer(&audio)));
+    g.bench_function("full_default_set", |b| {
+        b.iter(|| engine.analyze_buffer(&audio))
+    });
     g.finish();
 }
 

@@ -69,9 +69,20 @@ fn json_has_every_documented_field() {
     let path = dir.path().join("loop.wav");
     write_wav(&path, 44_100, &music(6.0, 44_100));
     let out = tonewheel(&["analyze", "--json", path.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = &json_lines(&out)[0];
-    for key in ["file", "duration_s", "sample_rate", "channels", "elapsed_ms", "pitch"] {
+    for key in [
+        "file",
+        "duration_s",
+        "sample_rate",
+        "channels",
+        "elapsed_ms",
+        "pitch",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}: {v}");
     }
     assert_eq!(v["sample_rate"], 44_100);
@@ -85,7 +96,11 @@ fn json_has_every_documented_field() {
         "momentary_max_lufs",
         "short_term_max_lufs",
     ] {
-        assert!(v["loudness"][key].is_number(), "loudness.{key}: {}", v["loudness"]);
+        assert!(
+            v["loudness"][key].is_number(),
+            "loudness.{key}: {}",
+            v["loudness"]
+        );
     }
     assert!(v["tempo"]["beats_s"].is_array() && v["tempo"].get("bpm").is_some());
     assert!(v["tempo"].get("confidence").is_some());
@@ -108,7 +123,9 @@ fn json_has_every_documented_field() {
     // The kicks are at 120 BPM; octave readings are allowed here (accuracy is the mir tests').
     let bpm = v["tempo"]["bpm"].as_f64().unwrap_or(0.0);
     assert!(
-        [60.0, 120.0, 240.0].iter().any(|t| (bpm - t).abs() < 0.04 * t),
+        [60.0, 120.0, 240.0]
+            .iter()
+            .any(|t| (bpm - t).abs() < 0.04 * t),
         "bpm {bpm}"
     );
     // Human output: a short table.
@@ -130,7 +147,18 @@ fn a_bad_file_among_good_ones_exits_1_and_the_others_are_analysed_in_order() {
         bad.to_str().unwrap(),
         missing.to_str().unwrap(),
     );
-    let out = tonewheel(&["analyze", "--json", "--jobs", "2", "--analyzers", "loudness", g, b, g, m]);
+    let out = tonewheel(&[
+        "analyze",
+        "--json",
+        "--jobs",
+        "2",
+        "--analyzers",
+        "loudness",
+        g,
+        b,
+        g,
+        m,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 4);
@@ -153,8 +181,18 @@ fn folders_are_walked_recursively_in_sorted_order() {
     write_wav(&dir.path().join("sub/deeper/a.WAV"), 22_050, &audio);
     write_wav(&dir.path().join("sub/c.wav"), 22_050, &audio);
     std::fs::write(dir.path().join("notes.txt"), "not audio").unwrap();
-    let out = tonewheel(&["analyze", "--json", "--analyzers", "spectral", dir.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tonewheel(&[
+        "analyze",
+        "--json",
+        "--analyzers",
+        "spectral",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files: Vec<String> = json_lines(&out)
         .iter()
         .map(|v| v["file"].as_str().unwrap().to_string())
@@ -182,7 +220,11 @@ fn peaks_are_written_in_audiowaveform_layout() {
         "200",
         path.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = &json_lines(&out)[0];
     assert_eq!(v["peaks"]["file"], peaks.to_str().unwrap());
     let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&peaks).unwrap()).unwrap();
@@ -202,7 +244,10 @@ fn an_unknown_analyzer_is_a_usage_error_listing_the_valid_names() {
     let out = tonewheel(&["analyze", "--analyzers", "loudness,bogus", "x.wav"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bogus") && err.contains("loudness") && err.contains("tempo"), "{err}");
+    assert!(
+        err.contains("bogus") && err.contains("loudness") && err.contains("tempo"),
+        "{err}"
+    );
 }
 
 /// Writes `seconds` of 16-bit stereo 44.1 kHz music-like audio fast: one 2-second pattern

@@ -68,12 +68,15 @@ pub fn run(args: &AnalyzeArgs) -> Outcome {
         let files = &files;
         scope.spawn(move || {
             pool.install(|| {
-                files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
-                    let peaks_path = args.peaks.as_ref().map(|p| peaks_path_for(p, i, total));
-                    let result = analyse_one(engine, path, peaks_path.as_deref());
-                    // The receiver only goes away when the main thread stops printing.
-                    let _ = tx.send((i, result));
-                });
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, path)| {
+                        let peaks_path = args.peaks.as_ref().map(|p| peaks_path_for(p, i, total));
+                        let result = analyse_one(engine, path, peaks_path.as_deref());
+                        // The receiver only goes away when the main thread stops printing.
+                        let _ = tx.send((i, result));
+                    });
             });
         });
         // Print in input order as results arrive.
@@ -211,7 +214,10 @@ fn analyse_one(engine: &Engine, path: &Path, peaks_path: Option<&Path>) -> FileO
                 let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
                 let mut ordered = serde_json::Map::new();
                 ordered.insert("file".into(), json!(file));
-                ordered.insert("elapsed_ms".into(), json!((elapsed_ms * 10.0).round() / 10.0));
+                ordered.insert(
+                    "elapsed_ms".into(),
+                    json!((elapsed_ms * 10.0).round() / 10.0),
+                );
                 ordered.append(obj);
                 v = Value::Object(ordered);
             }
