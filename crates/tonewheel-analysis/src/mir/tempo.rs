@@ -17,7 +17,9 @@
 //!    the onset pattern supports as well as the bar level); outside 70–180 BPM a level
 //!    needs [`EDGE_LEVEL_RATIO`] · `S*` (the prior toward the 70–180 BPM band of dance
 //!    music, applied only to near-ties so 60–70 and 180–200 BPM material still reads right).
-//!    The winner is refined by parabolic interpolation of the comb score.
+//!    A faster level must also keep an autocorrelation peak at its own period of at least
+//!    [`PULSE_RATIO`] of the best level's (else it is a subdivision: hats between the
+//!    kicks and snares). The winner is refined by parabolic interpolation of the comb score.
 //! 5. Meter: with beat period `T`, `r(3T), r(6T)` (a 3-beat bar) against `r(2T), r(4T)`
 //!    (2- and 4-beat bars): 3/4 when the former is larger.
 //!
@@ -41,6 +43,10 @@ pub const MIN_DURATION_S: f32 = 2.0;
 pub const LEVEL_RATIO: f32 = 0.8;
 /// ... and this share when it lies outside 70–180 BPM.
 pub const EDGE_LEVEL_RATIO: f32 = 0.9;
+/// A level faster than the best-scoring one must also have an autocorrelation peak at its
+/// own period of at least this share of the best level's peak: a faster level whose
+/// every other beat is only a hi-hat is a subdivision, not the beat.
+pub const PULSE_RATIO: f32 = 0.6;
 /// Best comb score (normalised autocorrelation) below which there is no periodicity.
 pub const MIN_PERIODICITY: f32 = 0.1;
 /// Lower edge of the preferred tempo band (BPM).
@@ -229,6 +235,13 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
         return None;
     }
     let best_bpm = grid.bpm[best];
+    // Autocorrelation peak at one period of a tempo (±1 frame for timing jitter).
+    let pulse = |bpm: f32| {
+        let lag = 60.0 * frame_rate_hz / bpm;
+        (-2..=2)
+            .map(|d| acf.at(lag + 0.5 * d as f32))
+            .fold(f32::NEG_INFINITY, f32::max)
+    };
     let mut chosen = best;
     for factor in LEVEL_FACTORS {
         let target = best_bpm * factor;
@@ -247,7 +260,8 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
         } else {
             EDGE_LEVEL_RATIO
         };
-        if grid.score[i] >= needed * best_score && bpm > grid.bpm[chosen] {
+        let faster_pulse_holds = bpm <= best_bpm || pulse(bpm) >= PULSE_RATIO * pulse(best_bpm);
+        if grid.score[i] >= needed * best_score && faster_pulse_holds && bpm > grid.bpm[chosen] {
             chosen = i;
         }
     }

@@ -1,0 +1,99 @@
+//! Chroma, tuning and key on synthetic harmonic-rich chord progressions.
+
+use tonewheel_analysis::mir::{estimate_key, Mode, PITCH_CLASS_NAMES, TONAL_MIN_CONFIDENCE};
+
+use crate::support::{
+    add_kick, add_noise_hit, add_tone, chroma_frames, midi_to_hz, Noise, RATE_HZ,
+};
+
+const CHORD_S: f32 = 1.0;
+
+/// I-IV-V-I (major) or i-iv-v-i (natural minor) in root position around the 4th octave,
+/// with a bass note an octave below the root, tones of 8 partials at 1/k amplitude,
+/// detuned by `detune_cents`.
+fn progression(tonic_pc: u8, mode: Mode, detune_cents: f32) -> Vec<f32> {
+    let third = if mode == Mode::Major { 4 } else { 3 };
+    // Degrees (semitones above the tonic) of I, IV, V, I as (root, third, fifth).
+    let chords: [[i32; 3]; 4] = [
+        [0, third, 7],
+        [5, 5 + third, 12],
+        [7, 7 + third, 14],
+        [0, third, 7],
+    ];
+    let tonic_midi = 60 + i32::from(tonic_pc);
+    let mut audio = vec![0.0f32; (CHORD_S * 4.0 * RATE_HZ) as usize];
+    for (c, chord) in chords.iter().enumerate() {
+        let start = c as f32 * CHORD_S;
+        for &degree in chord {
+            let f = midi_to_hz((tonic_midi + degree) as f32 + detune_cents / 100.0);
+            add_tone(&mut audio, start, CHORD_S, f, 8, 0.15);
+        }
+        let bass = midi_to_hz((tonic_midi + chord[0] - 12) as f32 + detune_cents / 100.0);
+        add_tone(&mut audio, start, CHORD_S, bass, 8, 0.15);
+    }
+    audio
+}
+
+fn check(tonic_pc: u8, mode: Mode, detune_cents: f32) {
+    let audio = progression(tonic_pc, mode, detune_cents);
+    let (chroma, energy, tuning) = chroma_frames(&audio);
+    assert!(
+        (tuning - detune_cents).abs() <= 5.0,
+        "tuning {tuning} for {detune_cents} cents"
+    );
+    let key = estimate_key(&chroma, &energy).expect("a progression has a key");
+    let want = PITCH_CLASS_NAMES[usize::from(tonic_pc)];
+    assert!(
+        key.tonic == want && key.mode == mode,
+        "wanted {want} {mode:?} (detune {detune_cents}), got {key:?}"
+    );
+    assert!(
+        key.tonal && key.confidence >= TONAL_MIN_CONFIDENCE,
+        "{key:?}"
+    );
+}
+
+#[test]
+fn major_progressions_in_tune_and_detuned() {
+    for (tonic, detune) in [(0, 0.0), (2, 30.0), (7, 0.0), (10, 30.0), (4, -30.0)] {
+        check(tonic, Mode::Major, detune);
+    }
+}
+
+#[test]
+fn minor_progressions_in_tune_and_detuned() {
+    for (tonic, detune) in [(9, 0.0), (4, 30.0), (0, 0.0), (6, 30.0), (11, -30.0)] {
+        check(tonic, Mode::Minor, detune);
+    }
+}
+
+#[test]
+fn noise_and_drums_are_not_tonal() {
+    let mut noise = Noise::new(5);
+    let audio: Vec<f32> = (0..(4.0 * RATE_HZ) as usize)
+        .map(|_| 0.3 * noise.next())
+        .collect();
+    let (chroma, energy, _) = chroma_frames(&audio);
+    let key = estimate_key(&chroma, &energy).expect("noise has chroma energy");
+    assert!(
+        !key.tonal && key.confidence < TONAL_MIN_CONFIDENCE,
+        "noise: {key:?}"
+    );
+
+    let mut audio = vec![0.0f32; (4.0 * RATE_HZ) as usize];
+    for beat in 0..16 {
+        let t = 0.1 + beat as f64 * 0.25;
+        if beat % 2 == 0 {
+            add_kick(&mut audio, t, 0.8);
+        } else {
+            add_noise_hit(&mut audio, t, 0.12, 0.5, &mut noise);
+        }
+        add_noise_hit(&mut audio, t + 0.125, 0.03, 0.2, &mut noise);
+    }
+    let (chroma, energy, _) = chroma_frames(&audio);
+    let key = estimate_key(&chroma, &energy).expect("drums have chroma energy");
+    assert!(
+        !key.tonal && key.confidence < TONAL_MIN_CONFIDENCE,
+        "drums: {key:?}"
+    );
+}
