@@ -46,9 +46,9 @@ const TEMPERLEY_MINOR: [f32; 12] = [
     0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330,
 ];
 
-/// The major profile used (from C), built by [`blend`] as described in the module docs.
+/// The major profile used (from C), built as described in the module docs.
 pub const MAJOR_PROFILE: [f32; 12] = blend(&KK_MAJOR, &TEMPERLEY_MAJOR, false);
-/// The minor profile used (from C), built by [`blend`] as described in the module docs.
+/// The minor profile used (from C), built as described in the module docs.
 pub const MINOR_PROFILE: [f32; 12] = blend(&KK_MINOR, &TEMPERLEY_MINOR, true);
 
 /// Confidence at or above which material is reported as tonal.
@@ -146,7 +146,7 @@ pub fn mean_chroma(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<
     for (i, frame) in chroma_frames.iter().enumerate() {
         let clean = frame.map(|v| finite_or_zero(v).max(0.0));
         let sum: f32 = clean.iter().sum();
-        if !(sum > 0.0) || !sum.is_finite() {
+        if !sum.is_finite() || sum <= 0.0 {
             continue;
         }
         let weight = if use_energy {
@@ -162,7 +162,7 @@ pub fn mean_chroma(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<
         }
     }
     let sum: f64 = total.iter().sum();
-    if !(sum > 0.0) || !sum.is_finite() {
+    if !sum.is_finite() || sum <= 0.0 {
         return None;
     }
     Some(total.map(|v| (v / sum) as f32))

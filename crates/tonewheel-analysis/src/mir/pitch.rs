@@ -252,7 +252,7 @@ fn pick_period(
     } else {
         coarse
     };
-    if !(period > 0.0) {
+    if period.is_nan() || period <= 0.0 {
         return None;
     }
     let hz = f64::from(sample_rate_hz) / period;

@@ -116,7 +116,7 @@ impl Autocorrelation {
             values.push(sum / (n - lag) as f64);
         }
         let zero = values.first().copied().unwrap_or(0.0);
-        if !(zero > 1e-12) || !zero.is_finite() {
+        if !zero.is_finite() || zero <= 1e-12 {
             return None;
         }
         Some(Self {
@@ -130,7 +130,7 @@ impl Autocorrelation {
 
     /// Linearly interpolated value at a fractional lag (0 beyond the computed range).
     fn at(&self, lag: f32) -> f32 {
-        if !(lag >= 0.0) || lag > self.max_lag() {
+        if lag.is_nan() || lag < 0.0 || lag > self.max_lag() {
             return 0.0;
         }
         let i = lag.floor() as usize;
@@ -142,7 +142,7 @@ impl Autocorrelation {
 
     /// Mean of `r` at the multiples of `period` frames up to the maximum lag.
     fn comb(&self, period: f32) -> f32 {
-        if !(period >= 1.0) || period > self.max_lag() {
+        if period.is_nan() || period < 1.0 || period > self.max_lag() {
             return f32::NEG_INFINITY;
         }
         let count = (self.max_lag() / period).floor().max(1.0) as usize;
@@ -172,7 +172,7 @@ impl TempoGrid {
 
     fn index_of(&self, bpm: f32) -> Option<usize> {
         let first = *self.bpm.first()?;
-        if !(bpm >= first) {
+        if bpm.is_nan() || bpm < first {
             return None;
         }
         let i = ((bpm / first).ln() / GRID_STEP.ln_1p()).round() as usize;
@@ -185,9 +185,7 @@ impl TempoGrid {
         let hi = self
             .index_of(bpm * (1.0 + tolerance))
             .unwrap_or(self.bpm.len().saturating_sub(1));
-        if self.index_of(bpm).is_none() {
-            return None;
-        }
+        self.index_of(bpm)?;
         (lo..=hi)
             .filter(|&i| self.score[i].is_finite())
             .max_by(|&a, &b| self.score[a].total_cmp(&self.score[b]))
@@ -231,7 +229,7 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
         .filter(|&i| in_range(i) && grid.score[i].is_finite())
         .max_by(|&a, &b| grid.score[a].total_cmp(&grid.score[b]))?;
     let best_score = grid.score[best];
-    if !(best_score >= MIN_PERIODICITY) {
+    if best_score.is_nan() || best_score < MIN_PERIODICITY {
         return None;
     }
     let best_bpm = grid.bpm[best];

@@ -15,7 +15,7 @@ fn features(audio: &[f32]) -> Vec<Vec<f32>> {
     let per_block = (RATE_HZ / 512.0 / FEATURE_RATE_HZ).round() as usize;
     let mut out = Vec::new();
     for block in spectra.chunks(per_block) {
-        let mut sum = vec![0.0f32; 20];
+        let mut sum = [0.0f32; 20];
         for frame in block {
             let c = chroma.push(frame);
             let total: f32 = c.iter().sum::<f32>().max(1e-9);

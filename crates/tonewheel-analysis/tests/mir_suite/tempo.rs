@@ -42,7 +42,7 @@ fn render(pattern: Pattern, bpm: f32) -> (Vec<f32>, Vec<f64>) {
                 add_noise_hit(&mut audio, t + period / 2.0, 0.03, 0.25, &mut noise);
             }
             Pattern::Rock => {
-                if beat % 2 == 0 {
+                if beat.is_multiple_of(2) {
                     add_kick(&mut audio, t, 0.8);
                 } else {
                     add_noise_hit(&mut audio, t, 0.12, 0.6, &mut noise);
@@ -51,7 +51,7 @@ fn render(pattern: Pattern, bpm: f32) -> (Vec<f32>, Vec<f64>) {
                 add_noise_hit(&mut audio, t + period / 2.0, 0.03, 0.2, &mut noise);
             }
             Pattern::Waltz => {
-                if beat % 3 == 0 {
+                if beat.is_multiple_of(3) {
                     add_kick(&mut audio, t, 0.9);
                     add_noise_hit(&mut audio, t, 0.05, 0.3, &mut noise);
                 } else {
