@@ -65,3 +65,31 @@ fn one_sample_and_one_frame_give_nothing() {
         [0.0; 12]
     );
 }
+
+#[test]
+fn ragged_and_long_inputs_are_bounded() {
+    // Rows of different lengths are padded with zeros.
+    let ragged = vec![
+        vec![1.0, 2.0, 3.0],
+        vec![1.0],
+        vec![],
+        vec![3.0, f32::NAN, 1.0, 5.0],
+    ];
+    let _ = section_boundaries(&ragged, 2.0);
+    // A 60-minute file at 2 frames/s: 7200 frames of 25 dimensions, steady with a little
+    // jitter. The band keeps this at O(N·K); no change means no boundary.
+    let mut noise = crate::support::Noise::new(1);
+    let steady: Vec<Vec<f32>> = (0..7200)
+        .map(|_| (0..25).map(|d| d as f32 + 0.01 * noise.next()).collect())
+        .collect();
+    let boundaries = section_boundaries(&steady, 2.0);
+    assert!(
+        boundaries.is_empty(),
+        "{} boundaries in steady material",
+        boundaries.len()
+    );
+    // A 60-minute onset envelope (155 000 frames) of constant strength: no periodicity.
+    let flat = vec![0.5f32; 155_000];
+    assert!(estimate_tempo(&flat, FRAME_RATE_HZ).is_none());
+    assert!(pick_onsets(&flat, FRAME_RATE_HZ).is_empty());
+}

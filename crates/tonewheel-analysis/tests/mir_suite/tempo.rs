@@ -222,7 +222,10 @@ fn accuracy1_over_patterns_and_tempi() {
         }
     }
     let accuracy = correct as f32 / (patterns.len() * tempi.len()) as f32;
-    eprintln!("tempo Accuracy1 {accuracy:.3} over {} cases; wrong: {wrong:?}", patterns.len() * tempi.len());
+    eprintln!(
+        "tempo Accuracy1 {accuracy:.3} over {} cases; wrong: {wrong:?}",
+        patterns.len() * tempi.len()
+    );
     // The corpus target (Accuracy1 >= 95 %) on synthetic patterns.
     assert!(
         accuracy >= 0.95,
