@@ -60,6 +60,7 @@ fn three_sections_give_two_boundaries() {
         add_tone(&mut audio, t, 0.5, midi_to_hz(midi), 6, 0.4);
     }
     let boundaries = section_boundaries(&features(&audio), FEATURE_RATE_HZ);
+    eprintln!("novelty boundaries {boundaries:?} (truth 12, 24)");
     assert_eq!(boundaries.len(), 2, "{boundaries:?}");
     for (found, truth) in boundaries.iter().zip([section_s, 2.0 * section_s]) {
         assert!((found - f64::from(truth)).abs() <= 1.0, "{boundaries:?}");
