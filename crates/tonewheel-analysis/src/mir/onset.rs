@@ -34,6 +34,9 @@ pub const REGION_WEIGHTS: [f32; 3] = [0.5, 0.3, 0.2];
 /// before the frame centre reaches it (mean over kicks and noise hits at arbitrary
 /// positions, measured in the `mir_suite` onset test).
 pub const ONSET_LAG_S: f64 = -0.022;
+/// Share of the reference peak height (99th percentile of the envelope's peaks) an onset
+/// must rise above its local mean.
+pub const ONSET_DELTA: f32 = 0.07;
 /// Minimum distance between two picked onsets (s).
 pub const MIN_ONSET_GAP_S: f32 = 0.03;
 
@@ -172,9 +175,9 @@ impl OnsetDetector {
 /// Onset times (s) from an onset-strength envelope sampled at `frame_rate_hz`.
 ///
 /// A frame is an onset when it is the maximum within ±[`MIN_ONSET_GAP_S`] (at least one
-/// frame) and exceeds the mean of the surrounding ±100 ms by 7 % of the envelope's maximum
-/// (the adaptive threshold of Böck et al. 2012). Times are frame centres minus
-/// [`ONSET_LAG_S`], never negative.
+/// frame) and exceeds the mean of the surrounding ±100 ms by [`ONSET_DELTA`] (7 %) of the
+/// 99th percentile of all such maxima (an adaptive threshold in the manner of Böck et al.
+/// 2012). Times are frame centres minus [`ONSET_LAG_S`], never negative.
 pub fn pick_onsets(envelope: &[f32], frame_rate_hz: f32) -> Vec<f64> {
     if envelope.len() < 2 || !frame_rate_hz.is_finite() || frame_rate_hz <= 0.0 {
         return Vec::new();
@@ -183,10 +186,6 @@ pub fn pick_onsets(envelope: &[f32], frame_rate_hz: f32) -> Vec<f64> {
         .iter()
         .map(|&v| finite_or_zero(v).max(0.0))
         .collect();
-    let max = clean.iter().copied().fold(0.0f32, f32::max);
-    if max <= 0.0 {
-        return Vec::new();
-    }
     let n = clean.len();
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0.0f64);
@@ -196,32 +195,35 @@ pub fn pick_onsets(envelope: &[f32], frame_rate_hz: f32) -> Vec<f64> {
     }
     let peak_radius = ((MIN_ONSET_GAP_S * frame_rate_hz).round() as usize).max(1);
     let mean_radius = ((0.1 * frame_rate_hz).round() as usize).max(1);
-    let delta = 0.07 * max;
+    let peaks: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let value = clean[i];
+            let lo = i.saturating_sub(peak_radius);
+            let hi = (i + peak_radius).min(n - 1);
+            // Ties go to the first frame of a plateau.
+            value > 0.0
+                && clean[lo..i].iter().all(|&v| v < value)
+                && clean[i + 1..=hi].iter().all(|&v| v <= value)
+        })
+        .collect();
+    if peaks.is_empty() {
+        return Vec::new();
+    }
+    // The threshold scales with the 99th percentile of the peak heights, not the maximum:
+    // one very loud hit in an hour of music must not hide every other onset, and a few hits
+    // in silence still measure against the loudest of them.
+    let mut heights: Vec<f32> = peaks.iter().map(|&i| clean[i]).collect();
+    let rank = ((heights.len() - 1) * 99).div_ceil(100);
+    let (_, &mut reference, _) = heights.select_nth_unstable_by(rank, f32::total_cmp);
+    let delta = f64::from(ONSET_DELTA * reference);
     let mut onsets = Vec::new();
-    let mut last_pick: Option<usize> = None;
-    for i in 0..n {
-        let value = clean[i];
-        if value <= 0.0 {
-            continue;
-        }
-        let lo = i.saturating_sub(peak_radius);
-        let hi = (i + peak_radius).min(n - 1);
-        // Ties go to the first frame of a plateau.
-        let is_peak = clean[lo..i].iter().all(|&v| v < value)
-            && clean[i + 1..=hi].iter().all(|&v| v <= value);
-        if !is_peak {
-            continue;
-        }
+    for i in peaks {
         let mlo = i.saturating_sub(mean_radius);
         let mhi = (i + mean_radius).min(n - 1);
         let local_mean = (prefix[mhi + 1] - prefix[mlo]) / (mhi + 1 - mlo) as f64;
-        if f64::from(value) < local_mean + f64::from(delta) {
+        if f64::from(clean[i]) < local_mean + delta {
             continue;
         }
-        if last_pick.is_some_and(|p| i - p < peak_radius) {
-            continue;
-        }
-        last_pick = Some(i);
         onsets.push((i as f64 / f64::from(frame_rate_hz) - ONSET_LAG_S).max(0.0));
     }
     onsets

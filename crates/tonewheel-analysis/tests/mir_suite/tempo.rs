@@ -232,3 +232,12 @@ fn accuracy1_over_patterns_and_tempi() {
         "Accuracy1 {accuracy:.3}; wrong: {wrong:?}"
     );
 }
+
+#[test]
+fn a_single_hit_in_silence_is_one_onset() {
+    let mut audio = vec![0.0f32; (6.0 * RATE_HZ) as usize];
+    add_kick(&mut audio, 3.0, 0.5);
+    let onsets = pick_onsets(&onset_envelope(&audio), FRAME_RATE_HZ);
+    assert_eq!(onsets.len(), 1, "{onsets:?}");
+    assert!((onsets[0] - 3.0).abs() <= 0.03, "{onsets:?}");
+}
