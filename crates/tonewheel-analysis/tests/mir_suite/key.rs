@@ -178,3 +178,33 @@ fn harmonic_minor_with_major_dominant() {
         );
     }
 }
+
+#[test]
+fn minor_riff_with_bass_and_no_chords() {
+    // An electronic-style riff in F minor: a bass on F and D♭ and an arpeggiated
+    // F-A♭-C-E♭ line, one note at a time (tones of 6 partials).
+    let tonic = 5u8;
+    let riff = [0i32, 3, 7, 10, 7, 3, 0, 8];
+    let mut audio = vec![0.0f32; (8.0 * RATE_HZ) as usize];
+    for bar in 0..2 {
+        for (step, &degree) in riff.iter().chain(riff.iter()).enumerate() {
+            let start = bar as f32 * 4.0 + step as f32 * 0.25;
+            add_tone(
+                &mut audio,
+                start,
+                0.25,
+                midi_to_hz((65 + degree) as f32),
+                6,
+                0.3,
+            );
+        }
+        let bass = if bar == 0 { 41.0 } else { 37.0 };
+        add_tone(&mut audio, bar as f32 * 4.0, 4.0, midi_to_hz(bass), 6, 0.3);
+    }
+    let (chroma, energy, _) = chroma_frames(&audio);
+    let key = estimate_key(&chroma, &energy).unwrap();
+    assert!(
+        key.tonic_index == tonic && key.mode == Mode::Minor,
+        "{key:?}"
+    );
+}

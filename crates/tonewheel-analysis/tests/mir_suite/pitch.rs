@@ -85,3 +85,34 @@ fn silence_and_noise_have_no_pitch() {
     let estimate = estimate_pitch(&audio, RATE_HZ);
     assert!(estimate.is_none(), "{estimate:?}");
 }
+
+#[test]
+fn plucked_one_shot_with_a_noisy_attack() {
+    // A pluck: 15 ms of noise, then a bright decaying tone whose upper partials fade faster,
+    // 0.6 s in all; the noise must not move the note.
+    let mut noise = Noise::new(4);
+    for (midi, detune) in [(40.0f32, 12.0f32), (57.0, -18.0), (76.0, 7.0)] {
+        let f0 = midi_to_hz(midi + detune / 100.0);
+        let audio: Vec<f32> = (0..(0.6 * RATE_HZ) as usize)
+            .map(|i| {
+                let t = i as f32 / RATE_HZ;
+                let burst = if t < 0.015 { 0.5 * noise.next() } else { 0.0 };
+                let tone: f32 = (1..=12)
+                    .filter(|&k| f0 * k as f32 <= RATE_HZ * 0.45)
+                    .map(|k| {
+                        (std::f32::consts::TAU * f0 * k as f32 * t).sin()
+                            * (-t * (3.0 + k as f32)).exp()
+                            / k as f32
+                    })
+                    .sum();
+                burst + 0.5 * tone
+            })
+            .collect();
+        let estimate = estimate_pitch(&audio, RATE_HZ).unwrap();
+        assert_eq!(estimate.midi_note, midi as u8, "{estimate:?}");
+        assert!(
+            (estimate.cents - detune).abs() <= CENTS_TOLERANCE,
+            "{detune}: {estimate:?}"
+        );
+    }
+}

@@ -241,3 +241,56 @@ fn a_single_hit_in_silence_is_one_onset() {
     assert_eq!(onsets.len(), 1, "{onsets:?}");
     assert!((onsets[0] - 3.0).abs() <= 0.03, "{onsets:?}");
 }
+
+#[test]
+fn humanised_groove_over_a_pad_and_noise() {
+    // Four on the floor at 124 BPM, every hit moved by up to ±8 ms, over a sustained
+    // A minor pad and a -30 dB noise bed: a played, mixed groove rather than a grid.
+    let bpm = 124.0;
+    let period = 60.0 / f64::from(bpm);
+    let mut audio = vec![0.0f32; (LENGTH_S * RATE_HZ) as usize];
+    let mut noise = Noise::new(17);
+    for i in 0..audio.len() {
+        let t = i as f32 / RATE_HZ;
+        let pad: f32 = [57.0f32, 60.0, 64.0]
+            .iter()
+            .map(|&m| (std::f32::consts::TAU * crate::support::midi_to_hz(m) * t).sin())
+            .sum();
+        audio[i] = 0.05 * pad + 0.03 * noise.next();
+    }
+    let mut beat = 0usize;
+    let mut truth = Vec::new();
+    while 0.25 + beat as f64 * period < f64::from(LENGTH_S) - 0.2 {
+        let t = 0.25 + beat as f64 * period;
+        truth.push(t);
+        let jitter = |noise: &mut Noise| 0.008 * f64::from(noise.next());
+        add_kick(&mut audio, t + jitter(&mut noise), 0.8);
+        if !beat.is_multiple_of(2) {
+            add_noise_hit(&mut audio, t + jitter(&mut noise), 0.1, 0.4, &mut noise);
+        }
+        add_noise_hit(
+            &mut audio,
+            t + period / 2.0 + jitter(&mut noise),
+            0.05,
+            0.15,
+            &mut noise,
+        );
+        beat += 1;
+    }
+    let envelope = onset_envelope(&audio);
+    let estimate = estimate_tempo(&envelope, FRAME_RATE_HZ).unwrap();
+    assert!(
+        (estimate.bpm - bpm).abs() / bpm <= BPM_TOLERANCE,
+        "{estimate:?}"
+    );
+    let beats = track_beats(&envelope, FRAME_RATE_HZ, estimate.bpm);
+    let hits = truth
+        .iter()
+        .filter(|&&t| beats.iter().any(|&b| (b - t).abs() <= BEAT_TOLERANCE_S))
+        .count();
+    assert!(
+        hits + 2 >= truth.len(),
+        "{hits} of {} beats: {beats:?}",
+        truth.len()
+    );
+}
