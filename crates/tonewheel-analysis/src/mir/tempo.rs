@@ -17,6 +17,9 @@
 //!    the onset pattern supports as well as the bar level); outside 70–180 BPM a level
 //!    needs [`EDGE_LEVEL_RATIO`] · `S*` (the prior toward the 70–180 BPM band of dance
 //!    music, applied only to near-ties so 60–70 and 180–200 BPM material still reads right).
+//!    Levels are compared on the *uncentred* autocorrelation (the centred one, used for
+//!    the best score, the confidence and the no-periodicity test, shrinks a weaker pulse's
+//!    ratio to a stronger one more the denser the pattern, and fast rock beats read half).
 //!    A faster level must also keep an autocorrelation peak at its own period of at least
 //!    [`PULSE_RATIO`] of the best level's (else it is a subdivision: hats between the
 //!    kicks and snares). The winner is refined by parabolic interpolation of the comb score.
@@ -42,7 +45,7 @@ pub const MIN_DURATION_S: f32 = 2.0;
 /// A faster metrical level wins when its comb score reaches this share of the best score.
 pub const LEVEL_RATIO: f32 = 0.8;
 /// ... and this share when it lies outside 70–180 BPM.
-pub const EDGE_LEVEL_RATIO: f32 = 0.9;
+pub const EDGE_LEVEL_RATIO: f32 = 0.85;
 /// A level faster than the best-scoring one must also have an autocorrelation peak at its
 /// own period of at least this share of the best level's peak: a faster level whose
 /// every other beat is only a hi-hat is a subdivision, not the beat.
@@ -91,7 +94,7 @@ struct Autocorrelation {
 }
 
 impl Autocorrelation {
-    fn new(envelope: &[f32], max_lag: usize) -> Option<Self> {
+    fn new(envelope: &[f32], max_lag: usize, centre: bool) -> Option<Self> {
         let n = envelope.len();
         let clean: Vec<f32> = envelope
             .iter()
@@ -104,7 +107,11 @@ impl Autocorrelation {
                 0.25 * prev + 0.5 * clean[i] + 0.25 * next
             })
             .collect();
-        let mean = smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+        let mean = if centre {
+            smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64
+        } else {
+            0.0
+        };
         let centred: Vec<f64> = smoothed.iter().map(|&v| f64::from(v) - mean).collect();
         let mut values = Vec::with_capacity(max_lag + 1);
         for lag in 0..=max_lag {
@@ -222,8 +229,13 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
     if (max_lag as f32) < 60.0 * frame_rate_hz / MAX_BPM * 2.0 {
         return None;
     }
-    let acf = Autocorrelation::new(envelope, max_lag)?;
+    let acf = Autocorrelation::new(envelope, max_lag, true)?;
     let grid = TempoGrid::new(&acf, frame_rate_hz, MIN_BPM / 3.0, MAX_BPM * 3.0);
+    // Metrical levels are compared on the uncentred autocorrelation: removing the mean
+    // subtracts the same constant from every lag, which shrinks the ratio of a weaker pulse
+    // to a stronger one more the denser the pattern (fast rock beats read half tempo).
+    let raw_acf = Autocorrelation::new(envelope, max_lag, false)?;
+    let raw_grid = TempoGrid::new(&raw_acf, frame_rate_hz, MIN_BPM / 3.0, MAX_BPM * 3.0);
     let in_range = |i: usize| grid.bpm[i] >= MIN_BPM && grid.bpm[i] <= MAX_BPM;
     let best = (0..grid.bpm.len())
         .filter(|&i| in_range(i) && grid.score[i].is_finite())
@@ -237,7 +249,7 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
     let pulse = |bpm: f32| {
         let lag = 60.0 * frame_rate_hz / bpm;
         (-2..=2)
-            .map(|d| acf.at(lag + 0.5 * d as f32))
+            .map(|d| raw_acf.at(lag + 0.5 * d as f32))
             .fold(f32::NEG_INFINITY, f32::max)
     };
     let mut chosen = best;
@@ -259,7 +271,10 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
             EDGE_LEVEL_RATIO
         };
         let faster_pulse_holds = bpm <= best_bpm || pulse(bpm) >= PULSE_RATIO * pulse(best_bpm);
-        if grid.score[i] >= needed * best_score && faster_pulse_holds && bpm > grid.bpm[chosen] {
+        if raw_grid.score[i] >= needed * raw_grid.score[best]
+            && faster_pulse_holds
+            && bpm > grid.bpm[chosen]
+        {
             chosen = i;
         }
     }

@@ -196,16 +196,18 @@ fn noise_and_single_hit_have_no_tempo() {
 
 #[test]
 fn accuracy1_over_patterns_and_tempi() {
-    // 60..200 BPM in 10 BPM steps plus the dance tempi 128 and 174, four patterns each.
+    // 60..200 BPM in 10 BPM steps plus 65, 128, 174, 185 and 195 (the edges of the
+    // preferred band and common dance tempi), five patterns each.
     let tempi: Vec<f32> = (6..=20)
         .map(|t| t as f32 * 10.0)
-        .chain([128.0, 174.0])
+        .chain([65.0, 128.0, 174.0, 185.0, 195.0])
         .collect();
     let patterns = [
         Pattern::Kicks,
         Pattern::KickHats,
         Pattern::FourFloor,
         Pattern::KickSnare,
+        Pattern::Rock,
     ];
     let mut correct = 0;
     let mut wrong = Vec::new();
