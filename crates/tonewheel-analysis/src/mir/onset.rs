@@ -14,6 +14,9 @@
 
 use super::finite_or_zero;
 
+/// Largest FFT accepted; larger sizes give a detector that always returns 0 (the band
+/// weights are allocated per bin).
+pub const MAX_FFT_SIZE: usize = 1 << 20;
 /// Number of mel bands of the onset filterbank.
 pub const ONSET_BANDS: usize = 40;
 /// Lowest band edge of the onset filterbank (Hz): below it only rumble.
@@ -86,7 +89,10 @@ impl OnsetDetector {
     pub fn new(fft_size: usize, sample_rate_hz: f32) -> Self {
         let bins = fft_size / 2 + 1;
         let mut bands = Vec::with_capacity(ONSET_BANDS);
-        if fft_size >= 4 && sample_rate_hz.is_finite() && sample_rate_hz > 0.0 {
+        if (4..=MAX_FFT_SIZE).contains(&fft_size)
+            && sample_rate_hz.is_finite()
+            && sample_rate_hz > 0.0
+        {
             let bin_hz = sample_rate_hz / fft_size as f32;
             let top_hz = ONSET_MAX_HZ.min(sample_rate_hz / 2.0);
             let low_mel = hz_to_mel(ONSET_MIN_HZ);

@@ -15,7 +15,8 @@
 //! the voiced frames within ±50 cents of that median (the attack's and release's stray
 //! frames do not bias it).
 //!
-//! Any sample rate works (the engine passes up to ~10 s at 22 050 Hz): lags scale with it.
+//! Any sample rate from [`MIN_RATE_HZ`] to [`MAX_RATE_HZ`] works (the engine passes up to
+//! ~10 s at 22 050 Hz): lags scale with it.
 //! `None` when fewer than [`MIN_VOICED_FRACTION`] of the non-silent frames are voiced
 //! (noise, drums), or everything is silent.
 
@@ -39,6 +40,10 @@ pub const YIN_THRESHOLD: f32 = 0.15;
 pub const SILENCE_DBFS: f32 = -70.0;
 /// Fewer voiced frames than this share of the non-silent ones: unpitched.
 pub const MIN_VOICED_FRACTION: f32 = 0.2;
+/// Lowest sample rate accepted (Hz).
+pub const MIN_RATE_HZ: f32 = 1_000.0;
+/// Highest sample rate accepted (Hz): lags and buffers scale with the rate.
+pub const MAX_RATE_HZ: f32 = 384_000.0;
 /// Most frames analysed.
 pub const MAX_FRAMES: usize = 400;
 
@@ -68,7 +73,7 @@ struct FramePitch {
 
 /// Pitch of `mono` at `sample_rate_hz` (see the module docs). NaN/Inf samples read as 0.
 pub fn estimate_pitch(mono: &[f32], sample_rate_hz: f32) -> Option<PitchEstimate> {
-    if !sample_rate_hz.is_finite() || sample_rate_hz < 1000.0 {
+    if !sample_rate_hz.is_finite() || !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&sample_rate_hz) {
         return None;
     }
     let window = (YIN_WINDOW_S * sample_rate_hz).round() as usize;

@@ -4,7 +4,7 @@
 //! # Method
 //! 1. The envelope (NaN/Inf read as 0) is smoothed with a [1, 2, 1] / 4 kernel (a click's
 //!    flux spreads over one or two frames; the smoothing lets fractional periods interpolate)
-//!    and its mean is removed.
+//!    and, for the centred autocorrelation, its mean is removed.
 //! 2. Its autocorrelation `r(lag)` up to [`MAX_LAG_S`] (and at most half the envelope) is
 //!    computed with the unbiased normalisation `1 / (n - lag)` and divided by `r(0)`.
 //! 3. Every tempo on a log grid (0.1 % steps) gets a **comb score**: the mean of `r` (linearly

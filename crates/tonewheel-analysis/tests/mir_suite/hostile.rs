@@ -93,3 +93,21 @@ fn ragged_and_long_inputs_are_bounded() {
     assert!(estimate_tempo(&flat, FRAME_RATE_HZ).is_none());
     assert!(pick_onsets(&flat, FRAME_RATE_HZ).is_empty());
 }
+
+#[test]
+fn absurd_rates_and_sizes_give_nothing() {
+    assert!(estimate_pitch(&[0.5; 4096], f32::MAX).is_none());
+    assert!(estimate_pitch(&[0.5; 4096], 1e7).is_none());
+    assert_eq!(
+        OnsetDetector::new(usize::MAX, RATE_HZ).push(&[1.0; 10]),
+        0.0
+    );
+    assert_eq!(
+        ChromaExtractor::new(usize::MAX, RATE_HZ).push(&[1.0; 10]),
+        [0.0; 12]
+    );
+    assert!(estimate_tempo(&[1.0; 1000], f32::MAX).is_none());
+    assert!(track_beats(&[1.0; 1000], f32::MAX, 120.0).is_empty());
+    assert!(track_beats(&[1.0; 1000], FRAME_RATE_HZ, f32::MIN_POSITIVE).is_empty());
+    assert!(section_boundaries(&[vec![1.0], vec![2.0], vec![1.0]], f32::MAX).is_empty());
+}
