@@ -61,7 +61,7 @@ pub use key::{
     PITCH_CLASS_NAMES, TONAL_MIN_CONFIDENCE,
 };
 pub use novelty::{novelty_curve, section_boundaries};
-pub use onset::{pick_onsets, OnsetDetector, ONSET_LAG_S};
+pub use onset::{pick_onsets, OnsetDetector, MAX_FFT_SIZE, ONSET_LAG_S};
 pub use pitch::{estimate_pitch, PitchEstimate};
 pub use tempo::{estimate_tempo, Meter, TempoEstimate, MAX_BPM, MIN_BPM};
 
