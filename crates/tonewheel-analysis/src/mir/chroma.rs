@@ -32,7 +32,6 @@ pub const TUNING_PEAK_RANGE_DB: f32 = 30.0;
 /// Push-style chroma extractor with a running tuning estimate.
 #[derive(Debug, Clone)]
 pub struct ChromaExtractor {
-    bin_hz: f32,
     first_bin: usize,
     last_bin: usize,
     /// Magnitude of a full-scale sine's peak bin; the absolute floor is relative to it.
@@ -75,7 +74,6 @@ impl ChromaExtractor {
             0
         };
         Self {
-            bin_hz,
             first_bin,
             last_bin,
             full_scale: (fft_size as f32 / 4.0).max(1.0),
