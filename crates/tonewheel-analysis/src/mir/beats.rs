@@ -27,7 +27,7 @@ pub fn track_beats(envelope: &[f32], frame_rate_hz: f32, bpm: f32) -> Vec<f64> {
     }
     let period = 60.0 * frame_rate_hz / bpm;
     let n = envelope.len();
-    if !(period >= 2.0) || (n as f32) < 2.0 * period {
+    if period.is_nan() || period < 2.0 || (n as f32) < 2.0 * period {
         return Vec::new();
     }
     let clean: Vec<f32> = envelope
@@ -46,7 +46,7 @@ pub fn track_beats(envelope: &[f32], frame_rate_hz: f32, bpm: f32) -> Vec<f64> {
         .sum::<f64>()
         / n as f64;
     let std = variance.sqrt() as f32;
-    if !(std > 1e-9) {
+    if std.is_nan() || std <= 1e-9 {
         return Vec::new();
     }
     let local: Vec<f32> = local.iter().map(|&v| v / std).collect();

@@ -6,7 +6,8 @@
 //!    count more and each frame's balance is what counts, not its level.
 //! 2. The summed chroma is correlated (Pearson) with the 24 rotations of a major and a minor
 //!    profile ([`MAJOR_PROFILE`], [`MINOR_PROFILE`]).
-//! 3. Confidence multiplies how well the best profile fits (its correlation), how clearly it
+//! 3. Confidence multiplies how well the best profile fits (its correlation, mapped from
+//!    [`FIT_FLOOR`]..[`FIT_FULL`] to 0..1), how clearly it
 //!    beats the runner-up, and how uneven the chroma is (a flat chroma from noise or drums
 //!    is not a key). `tonal` is `confidence >= TONAL_MIN_CONFIDENCE`.
 //!
@@ -45,13 +46,18 @@ const TEMPERLEY_MINOR: [f32; 12] = [
     0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330,
 ];
 
-/// The major profile used (from C), built by [`blend`] as described in the module docs.
+/// The major profile used (from C), built as described in the module docs.
 pub const MAJOR_PROFILE: [f32; 12] = blend(&KK_MAJOR, &TEMPERLEY_MAJOR, false);
-/// The minor profile used (from C), built by [`blend`] as described in the module docs.
+/// The minor profile used (from C), built as described in the module docs.
 pub const MINOR_PROFILE: [f32; 12] = blend(&KK_MINOR, &TEMPERLEY_MINOR, true);
 
 /// Confidence at or above which material is reported as tonal.
 pub const TONAL_MIN_CONFIDENCE: f32 = 0.25;
+
+/// Profile correlation at and below which the fit counts for nothing.
+pub const FIT_FLOOR: f32 = 0.5;
+/// Profile correlation from which the fit counts fully.
+pub const FIT_FULL: f32 = 0.8;
 
 /// Mean of two profiles each scaled to sum 1; for minor, the ♭7 raised to the leading tone.
 const fn blend(a: &[f32; 12], b: &[f32; 12], minor: bool) -> [f32; 12] {
@@ -140,7 +146,7 @@ pub fn mean_chroma(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<
     for (i, frame) in chroma_frames.iter().enumerate() {
         let clean = frame.map(|v| finite_or_zero(v).max(0.0));
         let sum: f32 = clean.iter().sum();
-        if !(sum > 0.0) || !sum.is_finite() {
+        if !sum.is_finite() || sum <= 0.0 {
             continue;
         }
         let weight = if use_energy {
@@ -156,7 +162,7 @@ pub fn mean_chroma(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<
         }
     }
     let sum: f64 = total.iter().sum();
-    if !(sum > 0.0) || !sum.is_finite() {
+    if !sum.is_finite() || sum <= 0.0 {
         return None;
     }
     Some(total.map(|v| (v / sum) as f32))
@@ -186,7 +192,9 @@ pub fn estimate_key(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option
     // about 0.85, a triad 1.5, white noise through the peak picker under 0.15.
     let mean = 1.0 / 12.0;
     let cv = (chroma.iter().map(|&v| (v - mean).powi(2)).sum::<f32>() / 12.0).sqrt() / mean;
-    let fit = best.score.clamp(0.0, 1.0);
+    // Correlations below 0.5 arise by chance from a few strong classes (a kick's pitch);
+    // a chord progression in a key reads 0.8 or more.
+    let fit = ((best.score - FIT_FLOOR) / (FIT_FULL - FIT_FLOOR)).clamp(0.0, 1.0);
     let margin = ((best.score - second) / 0.1).clamp(0.0, 1.0);
     let unevenness = (cv / 0.5).clamp(0.0, 1.0);
     let confidence = (fit * (0.5 + 0.5 * margin) * unevenness).clamp(0.0, 1.0);

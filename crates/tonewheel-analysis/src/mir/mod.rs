@@ -9,6 +9,30 @@
 //! [`estimate_key`], [`section_boundaries`], [`estimate_pitch`]) then read those reduced
 //! features.
 //!
+//! ```
+//! use tonewheel_analysis::mir::{estimate_key, estimate_pitch, Mode};
+//!
+//! // Half a second of A4 (440 Hz) with two overtones, at the engine's analysis rate.
+//! let rate_hz = 22_050.0;
+//! let tone: Vec<f32> = (0..11_025)
+//!     .map(|i| {
+//!         let t = i as f32 / rate_hz;
+//!         (1..=3).map(|k| (std::f32::consts::TAU * 440.0 * k as f32 * t).sin() / k as f32).sum()
+//!     })
+//!     .collect();
+//! let pitch = estimate_pitch(&tone, rate_hz).unwrap();
+//! assert_eq!(pitch.note_name, "A4");
+//! assert!(pitch.cents.abs() < 1.0);
+//!
+//! // Chroma frames of a C major triad (C, E, G) key as C major.
+//! let mut triad = [0.0f32; 12];
+//! triad[0] = 1.0;
+//! triad[4] = 0.8;
+//! triad[7] = 0.9;
+//! let key = estimate_key(&[triad; 10], &[1.0; 10]).unwrap();
+//! assert_eq!((key.tonic, key.mode), ("C", Mode::Major));
+//! ```
+//!
 //! # Frame time convention
 //! Frame `i` of an envelope sampled at `frame_rate_hz` is taken to be **centred** at
 //! `i / frame_rate_hz` seconds (librosa's `center=True`: the signal is padded with half a
@@ -37,7 +61,7 @@ pub use key::{
     PITCH_CLASS_NAMES, TONAL_MIN_CONFIDENCE,
 };
 pub use novelty::{novelty_curve, section_boundaries};
-pub use onset::{pick_onsets, OnsetDetector, ONSET_LAG_S};
+pub use onset::{pick_onsets, OnsetDetector, MAX_FFT_SIZE, ONSET_LAG_S};
 pub use pitch::{estimate_pitch, PitchEstimate};
 pub use tempo::{estimate_tempo, Meter, TempoEstimate, MAX_BPM, MIN_BPM};
 

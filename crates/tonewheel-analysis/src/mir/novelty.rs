@@ -22,8 +22,10 @@ pub const KERNEL_HALF_S: f32 = 4.0;
 pub const MAX_KERNEL_HALF_FRAMES: usize = 64;
 /// A boundary's novelty must exceed the mean by this many standard deviations.
 pub const PEAK_STD: f32 = 1.0;
-/// And this absolute novelty (the kernel's output is -2..2 for cosine similarities).
-pub const MIN_NOVELTY: f32 = 0.1;
+/// And this absolute novelty. The curve is a weighted mean of ±cosine similarities (-1..1):
+/// two sections of opposite standardised features read 1, material that does not change
+/// reads about 0 whatever its frame-to-frame jitter.
+pub const MIN_NOVELTY: f32 = 0.3;
 
 /// The novelty curve (one value per frame) of `features` at `frame_rate_hz`; empty when
 /// there are fewer than two frames, no dimensions or an invalid rate.
@@ -121,13 +123,7 @@ pub fn novelty_curve(features: &[Vec<f32>], frame_rate_hz: f32) -> Vec<f32> {
         }
         // Cells on one side only (near the ends) have no cross block: weight them out by
         // normalising by the full kernel's weight share actually present.
-        curve.push(
-            if weight > 0.0 {
-                4.0 * sum / weight
-            } else {
-                0.0
-            } * edge_factor(i, n, half),
-        );
+        curve.push(if weight > 0.0 { sum / weight } else { 0.0 } * edge_factor(i, n, half));
     }
     curve
 }

@@ -7,13 +7,16 @@
 //! [`MAX_FRAMES`] frames are analysed). Per frame the difference function
 //! `d(τ) = Σ (x_j - x_{j+τ})²` comes from one FFT cross-correlation plus running energies,
 //! is normalised by its cumulative mean (`d'`), and the first dip below [`YIN_THRESHOLD`]
-//! (its local minimum) is the period, refined by parabolic interpolation of `d`. Frames
+//! (its local minimum) is the period, refined by parabolic interpolation of `d` at the
+//! largest multiple of the period that fits (up to 16: the interpolation error divides by
+//! the multiple). Frames
 //! quieter than [`SILENCE_DBFS`] are skipped; a frame is voiced when its dip is below the
 //! threshold. The estimate is the median pitch of the voiced frames, then the mean pitch of
 //! the voiced frames within ±50 cents of that median (the attack's and release's stray
 //! frames do not bias it).
 //!
-//! Any sample rate works (the engine passes up to ~10 s at 22 050 Hz): lags scale with it.
+//! Any sample rate from [`MIN_RATE_HZ`] to [`MAX_RATE_HZ`] works (the engine passes up to
+//! ~10 s at 22 050 Hz): lags scale with it.
 //! `None` when fewer than [`MIN_VOICED_FRACTION`] of the non-silent frames are voiced
 //! (noise, drums), or everything is silent.
 
@@ -37,6 +40,10 @@ pub const YIN_THRESHOLD: f32 = 0.15;
 pub const SILENCE_DBFS: f32 = -70.0;
 /// Fewer voiced frames than this share of the non-silent ones: unpitched.
 pub const MIN_VOICED_FRACTION: f32 = 0.2;
+/// Lowest sample rate accepted (Hz).
+pub const MIN_RATE_HZ: f32 = 1_000.0;
+/// Highest sample rate accepted (Hz): lags and buffers scale with the rate.
+pub const MAX_RATE_HZ: f32 = 384_000.0;
 /// Most frames analysed.
 pub const MAX_FRAMES: usize = 400;
 
@@ -66,7 +73,7 @@ struct FramePitch {
 
 /// Pitch of `mono` at `sample_rate_hz` (see the module docs). NaN/Inf samples read as 0.
 pub fn estimate_pitch(mono: &[f32], sample_rate_hz: f32) -> Option<PitchEstimate> {
-    if !sample_rate_hz.is_finite() || sample_rate_hz < 1000.0 {
+    if !sample_rate_hz.is_finite() || !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&sample_rate_hz) {
         return None;
     }
     let window = (YIN_WINDOW_S * sample_rate_hz).round() as usize;
@@ -228,16 +235,29 @@ fn pick_period(
         None => (min_lag..max_lag).min_by(|&a, &b| cmnd[a].total_cmp(&cmnd[b]))?,
     };
     let aperiodicity = cmnd[tau] as f32;
-    // Parabolic interpolation of the raw difference function around the chosen lag.
-    let (a, b, c) = (diff[tau - 1], diff[tau], diff[tau + 1]);
-    let denom = a - 2.0 * b + c;
-    let offset = if denom > 0.0 {
-        (0.5 * (a - c) / denom).clamp(-0.5, 0.5)
+    let coarse = tau as f64 + parabolic_offset(diff, tau);
+    // A periodic signal's difference function also dips at multiples of the period. The
+    // parabola's error is a fraction of a sample whatever the lag, so measuring the dip at
+    // `m` periods and dividing by `m` cuts the error `m`-fold (at 1.5 kHz a period is 14
+    // samples and the single-period parabola is off by ~5 cents). `m` stays below the
+    // period in samples so that `m` times the coarse error cannot reach the next dip.
+    let multiple = ((max_lag as f64 - 1.0) / coarse)
+        .floor()
+        .min(coarse.floor())
+        .clamp(1.0, 16.0);
+    let period = if multiple >= 2.0 {
+        let centre = multiple * coarse;
+        let reach = (0.5 * coarse).max(1.0);
+        let lo = ((centre - reach).ceil() as usize).max(1);
+        let hi = ((centre + reach).floor() as usize).min(max_lag - 1);
+        match (lo..=hi).min_by(|&a, &b| diff[a].total_cmp(&diff[b])) {
+            Some(t) if t > lo && t < hi => (t as f64 + parabolic_offset(diff, t)) / multiple,
+            _ => coarse,
+        }
     } else {
-        0.0
+        coarse
     };
-    let period = tau as f64 + offset;
-    if !(period > 0.0) {
+    if period.is_nan() || period <= 0.0 {
         return None;
     }
     let hz = f64::from(sample_rate_hz) / period;
@@ -246,4 +266,21 @@ fn pick_period(
         midi: midi as f32,
         aperiodicity,
     })
+}
+
+/// Vertex offset (-0.5..0.5 samples) of the parabola through `values[i - 1..=i + 1]`.
+fn parabolic_offset(values: &[f64], i: usize) -> f64 {
+    let (Some(&a), Some(&b), Some(&c)) = (
+        values.get(i.wrapping_sub(1)),
+        values.get(i),
+        values.get(i + 1),
+    ) else {
+        return 0.0;
+    };
+    let denom = a - 2.0 * b + c;
+    if denom > 0.0 {
+        (0.5 * (a - c) / denom).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    }
 }

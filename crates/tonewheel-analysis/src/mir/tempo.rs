@@ -4,7 +4,7 @@
 //! # Method
 //! 1. The envelope (NaN/Inf read as 0) is smoothed with a [1, 2, 1] / 4 kernel (a click's
 //!    flux spreads over one or two frames; the smoothing lets fractional periods interpolate)
-//!    and its mean is removed.
+//!    and, for the centred autocorrelation, its mean is removed.
 //! 2. Its autocorrelation `r(lag)` up to [`MAX_LAG_S`] (and at most half the envelope) is
 //!    computed with the unbiased normalisation `1 / (n - lag)` and divided by `r(0)`.
 //! 3. Every tempo on a log grid (0.1 % steps) gets a **comb score**: the mean of `r` (linearly
@@ -17,7 +17,12 @@
 //!    the onset pattern supports as well as the bar level); outside 70–180 BPM a level
 //!    needs [`EDGE_LEVEL_RATIO`] · `S*` (the prior toward the 70–180 BPM band of dance
 //!    music, applied only to near-ties so 60–70 and 180–200 BPM material still reads right).
-//!    The winner is refined by parabolic interpolation of the comb score.
+//!    Levels are compared on the *uncentred* autocorrelation (the centred one, used for
+//!    the best score, the confidence and the no-periodicity test, shrinks a weaker pulse's
+//!    ratio to a stronger one more the denser the pattern, and fast rock beats read half).
+//!    A faster level must also keep an autocorrelation peak at its own period of at least
+//!    [`PULSE_RATIO`] of the best level's (else it is a subdivision: hats between the
+//!    kicks and snares). The winner is refined by parabolic interpolation of the comb score.
 //! 5. Meter: with beat period `T`, `r(3T), r(6T)` (a 3-beat bar) against `r(2T), r(4T)`
 //!    (2- and 4-beat bars): 3/4 when the former is larger.
 //!
@@ -40,7 +45,11 @@ pub const MIN_DURATION_S: f32 = 2.0;
 /// A faster metrical level wins when its comb score reaches this share of the best score.
 pub const LEVEL_RATIO: f32 = 0.8;
 /// ... and this share when it lies outside 70–180 BPM.
-pub const EDGE_LEVEL_RATIO: f32 = 0.9;
+pub const EDGE_LEVEL_RATIO: f32 = 0.85;
+/// A level faster than the best-scoring one must also have an autocorrelation peak at its
+/// own period of at least this share of the best level's peak: a faster level whose
+/// every other beat is only a hi-hat is a subdivision, not the beat.
+pub const PULSE_RATIO: f32 = 0.6;
 /// Best comb score (normalised autocorrelation) below which there is no periodicity.
 pub const MIN_PERIODICITY: f32 = 0.1;
 /// Lower edge of the preferred tempo band (BPM).
@@ -85,7 +94,7 @@ struct Autocorrelation {
 }
 
 impl Autocorrelation {
-    fn new(envelope: &[f32], max_lag: usize) -> Option<Self> {
+    fn new(envelope: &[f32], max_lag: usize, centre: bool) -> Option<Self> {
         let n = envelope.len();
         let clean: Vec<f32> = envelope
             .iter()
@@ -98,7 +107,11 @@ impl Autocorrelation {
                 0.25 * prev + 0.5 * clean[i] + 0.25 * next
             })
             .collect();
-        let mean = smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+        let mean = if centre {
+            smoothed.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64
+        } else {
+            0.0
+        };
         let centred: Vec<f64> = smoothed.iter().map(|&v| f64::from(v) - mean).collect();
         let mut values = Vec::with_capacity(max_lag + 1);
         for lag in 0..=max_lag {
@@ -110,7 +123,7 @@ impl Autocorrelation {
             values.push(sum / (n - lag) as f64);
         }
         let zero = values.first().copied().unwrap_or(0.0);
-        if !(zero > 1e-12) || !zero.is_finite() {
+        if !zero.is_finite() || zero <= 1e-12 {
             return None;
         }
         Some(Self {
@@ -124,7 +137,7 @@ impl Autocorrelation {
 
     /// Linearly interpolated value at a fractional lag (0 beyond the computed range).
     fn at(&self, lag: f32) -> f32 {
-        if !(lag >= 0.0) || lag > self.max_lag() {
+        if lag.is_nan() || lag < 0.0 || lag > self.max_lag() {
             return 0.0;
         }
         let i = lag.floor() as usize;
@@ -136,7 +149,7 @@ impl Autocorrelation {
 
     /// Mean of `r` at the multiples of `period` frames up to the maximum lag.
     fn comb(&self, period: f32) -> f32 {
-        if !(period >= 1.0) || period > self.max_lag() {
+        if period.is_nan() || period < 1.0 || period > self.max_lag() {
             return f32::NEG_INFINITY;
         }
         let count = (self.max_lag() / period).floor().max(1.0) as usize;
@@ -166,7 +179,7 @@ impl TempoGrid {
 
     fn index_of(&self, bpm: f32) -> Option<usize> {
         let first = *self.bpm.first()?;
-        if !(bpm >= first) {
+        if bpm.is_nan() || bpm < first {
             return None;
         }
         let i = ((bpm / first).ln() / GRID_STEP.ln_1p()).round() as usize;
@@ -179,9 +192,7 @@ impl TempoGrid {
         let hi = self
             .index_of(bpm * (1.0 + tolerance))
             .unwrap_or(self.bpm.len().saturating_sub(1));
-        if self.index_of(bpm).is_none() {
-            return None;
-        }
+        self.index_of(bpm)?;
         (lo..=hi)
             .filter(|&i| self.score[i].is_finite())
             .max_by(|&a, &b| self.score[a].total_cmp(&self.score[b]))
@@ -218,17 +229,29 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
     if (max_lag as f32) < 60.0 * frame_rate_hz / MAX_BPM * 2.0 {
         return None;
     }
-    let acf = Autocorrelation::new(envelope, max_lag)?;
+    let acf = Autocorrelation::new(envelope, max_lag, true)?;
     let grid = TempoGrid::new(&acf, frame_rate_hz, MIN_BPM / 3.0, MAX_BPM * 3.0);
+    // Metrical levels are compared on the uncentred autocorrelation: removing the mean
+    // subtracts the same constant from every lag, which shrinks the ratio of a weaker pulse
+    // to a stronger one more the denser the pattern (fast rock beats read half tempo).
+    let raw_acf = Autocorrelation::new(envelope, max_lag, false)?;
+    let raw_grid = TempoGrid::new(&raw_acf, frame_rate_hz, MIN_BPM / 3.0, MAX_BPM * 3.0);
     let in_range = |i: usize| grid.bpm[i] >= MIN_BPM && grid.bpm[i] <= MAX_BPM;
     let best = (0..grid.bpm.len())
         .filter(|&i| in_range(i) && grid.score[i].is_finite())
         .max_by(|&a, &b| grid.score[a].total_cmp(&grid.score[b]))?;
     let best_score = grid.score[best];
-    if !(best_score >= MIN_PERIODICITY) {
+    if best_score.is_nan() || best_score < MIN_PERIODICITY {
         return None;
     }
     let best_bpm = grid.bpm[best];
+    // Autocorrelation peak at one period of a tempo (±1 frame for timing jitter).
+    let pulse = |bpm: f32| {
+        let lag = 60.0 * frame_rate_hz / bpm;
+        (-2..=2)
+            .map(|d| raw_acf.at(lag + 0.5 * d as f32))
+            .fold(f32::NEG_INFINITY, f32::max)
+    };
     let mut chosen = best;
     for factor in LEVEL_FACTORS {
         let target = best_bpm * factor;
@@ -247,7 +270,11 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
         } else {
             EDGE_LEVEL_RATIO
         };
-        if grid.score[i] >= needed * best_score && bpm > grid.bpm[chosen] {
+        let faster_pulse_holds = bpm <= best_bpm || pulse(bpm) >= PULSE_RATIO * pulse(best_bpm);
+        if raw_grid.score[i] >= needed * raw_grid.score[best]
+            && faster_pulse_holds
+            && bpm > grid.bpm[chosen]
+        {
             chosen = i;
         }
     }
