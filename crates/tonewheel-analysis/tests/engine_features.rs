@@ -167,7 +167,7 @@ fn peaks_layout_and_values() {
     assert_eq!(p["sample_rate"], RATE);
     let length = p["length"].as_u64().unwrap() as usize;
     let spp = p["samples_per_pixel"].as_u64().unwrap() as usize;
-    assert!(length <= 1000 && length >= 900, "length {length}");
+    assert!((900..=1000).contains(&length), "length {length}");
     assert!(spp * length >= frames && spp * (length - 1) < frames);
     let data: Vec<i64> = p["data"]
         .as_array()
