@@ -1,4 +1,28 @@
-//! Audio analysis for tonewheel. This part owns the **quality gate**: every preset preview
+//! Audio analysis for tonewheel, in two parts.
+//!
+//! The **analysis engine** ([`engine`], [`analyzers`], [`mir`]) decodes a file once, streaming,
+//! into a typed feature cache (BS.1770 meter, level blocks, waveform pixels, and per-frame
+//! reductions of one 22 050 Hz STFT: spectral shape, MFCC, contrast, octave bands, stereo
+//! terms, onset strength, chroma), splits it into regions by silence, and runs a registry of
+//! analyzers (loudness, spectral, stereo, tempo, key, pitch, dynamics, structure, peaks) on
+//! the file and its regions, each isolated so a failing one never stops the others. Memory
+//! grows only with the per-frame features (about 40 MB per hour of audio).
+//!
+//! ```
+//! use tonewheel_analysis::engine::{Engine, Registry};
+//! use tonewheel_audio::AudioBuffer;
+//!
+//! let tone: Vec<f32> = (0..44_100)
+//!     .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / 44_100.0).sin())
+//!     .collect();
+//! let audio = AudioBuffer::from_channels(44_100, vec![tone]).unwrap();
+//! let engine = Engine::new(Registry::defaults().select(&["loudness", "spectral"]).unwrap());
+//! let report = engine.analyze_buffer(&audio).unwrap().to_json();
+//! assert!((report["spectral"]["centroid_hz"].as_f64().unwrap() - 440.0).abs() < 20.0);
+//! assert_eq!(report["regions"].as_array().unwrap().len(), 1);
+//! ```
+//!
+//! The second part is the **quality gate**: every preset preview
 //! passes [`assess_quality`] before a producer hears it, and sounds scoring below
 //! [`REJECT_BELOW`] are rejected.
 //!
@@ -34,10 +58,13 @@
 //! assert!(report.overall_score >= REJECT_BELOW && report.accepted());
 //! ```
 
+pub mod analyzers;
+pub mod engine;
 mod envelope;
 mod findings;
 mod harmonic;
 mod loudness;
+pub mod mir;
 mod profiles;
 mod quality;
 mod signal;

@@ -26,6 +26,8 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Render one note of a preset (JSON file or factory id) to WAV.
     Render(RenderArgs),
+    /// Analyse audio files or folders: loudness, timbre, stereo, tempo, key, pitch, regions.
+    Analyze(AnalyzeArgs),
     /// List and validate presets.
     #[command(subcommand)]
     Presets(PresetsCommand),
@@ -168,4 +170,29 @@ pub struct ConvertArgs {
     /// Output channel count: 1 (mono downmix) or 2 (stereo); default: keep the input's.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
     pub channels: Option<u16>,
+}
+
+/// `tonewheel analyze PATH... [--json] [--jobs N] [--analyzers a,b,..] [--peaks OUT.json] [--points N]`
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Audio files or folders (searched recursively for .wav .flac .mp3 .ogg .oga .m4a .mp4
+    /// .aac files, in sorted order).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// One JSON object per file, one per line, in input order.
+    #[arg(long)]
+    pub json: bool,
+    /// Files analysed in parallel (default: the number of cores).
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Comma-separated analyzers to run (default: all but peaks, plus peaks with --peaks).
+    #[arg(long, value_delimiter = ',')]
+    pub analyzers: Option<Vec<String>>,
+    /// Write waveform peaks (BBC audiowaveform JSON, overview plus `zoom`) to this file; with
+    /// several input files, OUT-1.json, OUT-2.json, ... in input order.
+    #[arg(long)]
+    pub peaks: Option<PathBuf>,
+    /// Points of the waveform overview.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+    pub points: u32,
 }

@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Info(a) => cmd::info::run(&a),
         cli::Command::Convert(a) => cmd::convert::run(&a),
         cli::Command::Render(a) => cmd::render::run(&a),
+        cli::Command::Analyze(a) => cmd::analyze::run(&a),
         cli::Command::Presets(cli::PresetsCommand::List(a)) => cmd::presets::list(&a),
         cli::Command::Presets(cli::PresetsCommand::Validate(a)) => cmd::presets::validate(&a),
         cli::Command::Presets(cli::PresetsCommand::Generate(a)) => cmd::presets::generate(&a),

@@ -1,5 +1,6 @@
 //! One module per verb.
 
+pub mod analyze;
 pub mod convert;
 pub mod info;
 pub mod presets;

@@ -1,0 +1,298 @@
+//! Onsets, tempo, meter and beats on synthetic drum patterns.
+
+use tonewheel_analysis::mir::{estimate_tempo, pick_onsets, track_beats, Meter};
+
+use crate::support::{add_kick, add_noise_hit, onset_envelope, Noise, FRAME_RATE_HZ, RATE_HZ};
+
+/// Accuracy1-style tolerance of the brief (tighter than MIREX's 4 %).
+const BPM_TOLERANCE: f32 = 0.02;
+/// Beat times must be within 70 ms of the true grid (MIREX's F-measure window).
+const BEAT_TOLERANCE_S: f64 = 0.07;
+const LENGTH_S: f32 = 12.0;
+
+#[derive(Clone, Copy, Debug)]
+enum Pattern {
+    /// A kick on every beat.
+    Kicks,
+    /// Kick on every beat, a hat on every off-beat.
+    KickHats,
+    /// Kick on 1 and 3, snare on 2 and 4, hats on every eighth.
+    Rock,
+    /// 3/4: a loud kick on 1, soft snares on 2 and 3.
+    Waltz,
+    /// Four on the floor: kick on every beat, snare on 2 and 4, open hat on every off-beat.
+    FourFloor,
+    /// Kick on 1 and 3, snare on 2 and 4, no hats.
+    KickSnare,
+}
+
+/// The audio and the true beat times of `pattern` at `bpm`, starting at 0.25 s.
+fn render(pattern: Pattern, bpm: f32) -> (Vec<f32>, Vec<f64>) {
+    let mut audio = vec![0.0f32; (LENGTH_S * RATE_HZ) as usize];
+    let mut noise = Noise::new(7);
+    let period = 60.0 / f64::from(bpm);
+    let mut beats = Vec::new();
+    let mut beat = 0usize;
+    loop {
+        let t = 0.25 + beat as f64 * period;
+        if t > f64::from(LENGTH_S) - 0.2 {
+            break;
+        }
+        beats.push(t);
+        match pattern {
+            Pattern::Kicks => add_kick(&mut audio, t, 0.8),
+            Pattern::KickHats => {
+                add_kick(&mut audio, t, 0.8);
+                add_noise_hit(&mut audio, t + period / 2.0, 0.03, 0.25, &mut noise);
+            }
+            Pattern::Rock => {
+                if beat.is_multiple_of(2) {
+                    add_kick(&mut audio, t, 0.8);
+                } else {
+                    add_noise_hit(&mut audio, t, 0.12, 0.6, &mut noise);
+                }
+                add_noise_hit(&mut audio, t, 0.03, 0.2, &mut noise);
+                add_noise_hit(&mut audio, t + period / 2.0, 0.03, 0.2, &mut noise);
+            }
+            Pattern::FourFloor => {
+                add_kick(&mut audio, t, 0.8);
+                if !beat.is_multiple_of(2) {
+                    add_noise_hit(&mut audio, t, 0.1, 0.4, &mut noise);
+                }
+                add_noise_hit(&mut audio, t + period / 2.0, 0.06, 0.2, &mut noise);
+            }
+            Pattern::KickSnare => {
+                if beat.is_multiple_of(2) {
+                    add_kick(&mut audio, t, 0.8);
+                } else {
+                    add_noise_hit(&mut audio, t, 0.12, 0.5, &mut noise);
+                }
+            }
+            Pattern::Waltz => {
+                if beat.is_multiple_of(3) {
+                    add_kick(&mut audio, t, 0.9);
+                    add_noise_hit(&mut audio, t, 0.05, 0.3, &mut noise);
+                } else {
+                    add_noise_hit(&mut audio, t, 0.08, 0.12, &mut noise);
+                }
+            }
+        }
+        beat += 1;
+    }
+    (audio, beats)
+}
+
+fn check(pattern: Pattern, bpm: f32) {
+    let (audio, truth) = render(pattern, bpm);
+    let envelope = onset_envelope(&audio);
+    let estimate = estimate_tempo(&envelope, FRAME_RATE_HZ).expect("periodic pattern has a tempo");
+    let error = (estimate.bpm - bpm).abs() / bpm;
+    assert!(
+        error <= BPM_TOLERANCE,
+        "{pattern:?} at {bpm} BPM read {estimate:?} (error {:.1} %)",
+        error * 100.0
+    );
+    assert!(
+        estimate.confidence > 0.3,
+        "{pattern:?} at {bpm}: {estimate:?}"
+    );
+
+    let beats = track_beats(&envelope, FRAME_RATE_HZ, estimate.bpm);
+    let matched = |t: f64, set: &[f64]| set.iter().any(|&b| (b - t).abs() <= BEAT_TOLERANCE_S);
+    let missed: Vec<f64> = truth
+        .iter()
+        .copied()
+        .filter(|&t| !matched(t, &beats))
+        .collect();
+    let extra: Vec<f64> = beats
+        .iter()
+        .copied()
+        .filter(|&t| !matched(t, &truth))
+        .collect();
+    // One beat of slack at either end (the tracker may start or stop one beat late).
+    assert!(
+        missed.len() <= 2 && extra.is_empty(),
+        "{pattern:?} at {bpm}: missed {missed:?}, extra {extra:?}, beats {beats:?}"
+    );
+}
+
+#[test]
+fn tempo_and_beats_of_kick_trains() {
+    for bpm in [60.0, 90.0, 120.0, 200.0] {
+        check(Pattern::Kicks, bpm);
+    }
+}
+
+#[test]
+fn tempo_and_beats_with_offbeat_hats() {
+    for bpm in [128.0, 140.0, 174.0] {
+        check(Pattern::KickHats, bpm);
+    }
+}
+
+#[test]
+fn tempo_and_beats_of_rock_patterns() {
+    for bpm in [90.0, 120.0] {
+        check(Pattern::Rock, bpm);
+    }
+}
+
+#[test]
+fn waltz_reads_three_four_and_rock_four_four() {
+    let (audio, _) = render(Pattern::Waltz, 120.0);
+    let estimate = estimate_tempo(&onset_envelope(&audio), FRAME_RATE_HZ).unwrap();
+    assert!(
+        (estimate.bpm - 120.0).abs() / 120.0 <= BPM_TOLERANCE,
+        "{estimate:?}"
+    );
+    assert_eq!(estimate.meter, Meter::ThreeFour, "{estimate:?}");
+    assert!(estimate.meter_confidence > 0.2, "{estimate:?}");
+
+    let (audio, _) = render(Pattern::Rock, 120.0);
+    let estimate = estimate_tempo(&onset_envelope(&audio), FRAME_RATE_HZ).unwrap();
+    assert_eq!(estimate.meter, Meter::FourFour, "{estimate:?}");
+}
+
+#[test]
+fn onsets_of_irregular_hits_are_found_in_time() {
+    let times = [0.3, 0.75, 1.1, 1.62, 2.0, 2.41, 3.05, 3.3, 3.9];
+    let mut audio = vec![0.0f32; (4.5 * RATE_HZ) as usize];
+    let mut noise = Noise::new(3);
+    for (i, &t) in times.iter().enumerate() {
+        if i % 2 == 0 {
+            add_kick(&mut audio, t, 0.7);
+        } else {
+            add_noise_hit(&mut audio, t, 0.1, 0.4, &mut noise);
+        }
+    }
+    let onsets = pick_onsets(&onset_envelope(&audio), FRAME_RATE_HZ);
+    assert_eq!(onsets.len(), times.len(), "{onsets:?}");
+    for (found, truth) in onsets.iter().zip(times) {
+        // Half a hop of frame quantisation plus the flux rise: 30 ms.
+        assert!(
+            (found - truth).abs() <= 0.03,
+            "onset {found} for {truth}: {onsets:?}"
+        );
+    }
+}
+
+#[test]
+fn noise_and_single_hit_have_no_tempo() {
+    let mut noise = Noise::new(11);
+    let audio: Vec<f32> = (0..(8.0 * RATE_HZ) as usize)
+        .map(|_| 0.3 * noise.next())
+        .collect();
+    let estimate = estimate_tempo(&onset_envelope(&audio), FRAME_RATE_HZ);
+    assert!(
+        estimate.as_ref().is_none_or(|e| e.confidence < 0.2),
+        "{estimate:?}"
+    );
+
+    let mut audio = vec![0.0f32; (8.0 * RATE_HZ) as usize];
+    add_kick(&mut audio, 2.0, 0.8);
+    let estimate = estimate_tempo(&onset_envelope(&audio), FRAME_RATE_HZ);
+    assert!(estimate.is_none(), "{estimate:?}");
+}
+
+#[test]
+fn accuracy1_over_patterns_and_tempi() {
+    // 60..200 BPM in 10 BPM steps plus 65, 128, 174, 185 and 195 (the edges of the
+    // preferred band and common dance tempi), five patterns each.
+    let tempi: Vec<f32> = (6..=20)
+        .map(|t| t as f32 * 10.0)
+        .chain([65.0, 128.0, 174.0, 185.0, 195.0])
+        .collect();
+    let patterns = [
+        Pattern::Kicks,
+        Pattern::KickHats,
+        Pattern::FourFloor,
+        Pattern::KickSnare,
+        Pattern::Rock,
+    ];
+    let mut correct = 0;
+    let mut wrong = Vec::new();
+    for pattern in patterns {
+        for &bpm in &tempi {
+            let (audio, _) = render(pattern, bpm);
+            let read =
+                estimate_tempo(&onset_envelope(&audio), FRAME_RATE_HZ).map_or(0.0, |e| e.bpm);
+            if (read - bpm).abs() / bpm <= 0.04 {
+                correct += 1;
+            } else {
+                wrong.push((pattern, bpm, read));
+            }
+        }
+    }
+    let accuracy = correct as f32 / (patterns.len() * tempi.len()) as f32;
+    eprintln!(
+        "tempo Accuracy1 {accuracy:.3} over {} cases; wrong: {wrong:?}",
+        patterns.len() * tempi.len()
+    );
+    // The corpus target (Accuracy1 >= 95 %) on synthetic patterns.
+    assert!(
+        accuracy >= 0.95,
+        "Accuracy1 {accuracy:.3}; wrong: {wrong:?}"
+    );
+}
+
+#[test]
+fn a_single_hit_in_silence_is_one_onset() {
+    let mut audio = vec![0.0f32; (6.0 * RATE_HZ) as usize];
+    add_kick(&mut audio, 3.0, 0.5);
+    let onsets = pick_onsets(&onset_envelope(&audio), FRAME_RATE_HZ);
+    assert_eq!(onsets.len(), 1, "{onsets:?}");
+    assert!((onsets[0] - 3.0).abs() <= 0.03, "{onsets:?}");
+}
+
+#[test]
+fn humanised_groove_over_a_pad_and_noise() {
+    // Four on the floor at 124 BPM, every hit moved by up to ±8 ms, over a sustained
+    // A minor pad and a -30 dB noise bed: a played, mixed groove rather than a grid.
+    let bpm = 124.0;
+    let period = 60.0 / f64::from(bpm);
+    let mut audio = vec![0.0f32; (LENGTH_S * RATE_HZ) as usize];
+    let mut noise = Noise::new(17);
+    for i in 0..audio.len() {
+        let t = i as f32 / RATE_HZ;
+        let pad: f32 = [57.0f32, 60.0, 64.0]
+            .iter()
+            .map(|&m| (std::f32::consts::TAU * crate::support::midi_to_hz(m) * t).sin())
+            .sum();
+        audio[i] = 0.05 * pad + 0.03 * noise.next();
+    }
+    let mut beat = 0usize;
+    let mut truth = Vec::new();
+    while 0.25 + beat as f64 * period < f64::from(LENGTH_S) - 0.2 {
+        let t = 0.25 + beat as f64 * period;
+        truth.push(t);
+        let jitter = |noise: &mut Noise| 0.008 * f64::from(noise.next());
+        add_kick(&mut audio, t + jitter(&mut noise), 0.8);
+        if !beat.is_multiple_of(2) {
+            add_noise_hit(&mut audio, t + jitter(&mut noise), 0.1, 0.4, &mut noise);
+        }
+        add_noise_hit(
+            &mut audio,
+            t + period / 2.0 + jitter(&mut noise),
+            0.05,
+            0.15,
+            &mut noise,
+        );
+        beat += 1;
+    }
+    let envelope = onset_envelope(&audio);
+    let estimate = estimate_tempo(&envelope, FRAME_RATE_HZ).unwrap();
+    assert!(
+        (estimate.bpm - bpm).abs() / bpm <= BPM_TOLERANCE,
+        "{estimate:?}"
+    );
+    let beats = track_beats(&envelope, FRAME_RATE_HZ, estimate.bpm);
+    let hits = truth
+        .iter()
+        .filter(|&&t| beats.iter().any(|&b| (b - t).abs() <= BEAT_TOLERANCE_S))
+        .count();
+    assert!(
+        hits + 2 >= truth.len(),
+        "{hits} of {} beats: {beats:?}",
+        truth.len()
+    );
+}

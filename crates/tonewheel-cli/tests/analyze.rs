@@ -1,0 +1,312 @@
+//! `tonewheel analyze` end to end: JSON fields, bad files in a batch, folders, peaks, usage
+//! errors and bounded memory on a 60-minute file.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tonewheel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tonewheel"))
+        .args(args)
+        .output()
+        .expect("run tonewheel")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+/// Writes a 16-bit PCM WAV from planar channels.
+fn write_wav(path: &Path, rate: u32, channels: &[Vec<f32>]) {
+    let n = channels[0].len();
+    let ch = channels.len() as u16;
+    let data_bytes = (n * channels.len() * 2) as u32;
+    let mut b = Vec::with_capacity(44 + data_bytes as usize);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data_bytes).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&ch.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * u32::from(ch) * 2).to_le_bytes());
+    b.extend_from_slice(&(ch * 2).to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_bytes.to_le_bytes());
+    for i in 0..n {
+        for c in channels {
+            let v = (c[i].clamp(-1.0, 1.0) * 32767.0) as i16;
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    std::fs::write(path, b).expect("write wav");
+}
+
+/// `seconds` of 120 BPM kicks (decaying 60 Hz bursts) under an A-minor triad, stereo.
+fn music(seconds: f64, rate: u32) -> Vec<Vec<f32>> {
+    let n = (seconds * f64::from(rate)) as usize;
+    let beat = (0.5 * f64::from(rate)) as usize;
+    let tone = |f: f64, i: usize| (std::f64::consts::TAU * f * i as f64 / f64::from(rate)).sin();
+    let l: Vec<f32> = (0..n)
+        .map(|i| {
+            let t = (i % beat) as f64 / f64::from(rate);
+            let kick = (-t * 30.0).exp() * tone(60.0, i);
+            let chord = (tone(220.0, i) + tone(261.63, i) + tone(329.63, i)) / 3.0;
+            (0.5 * kick + 0.2 * chord) as f32
+        })
+        .collect();
+    let r = l.iter().map(|s| s * 0.9).collect();
+    vec![l, r]
+}
+
+#[test]
+fn json_has_every_documented_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loop.wav");
+    write_wav(&path, 44_100, &music(6.0, 44_100));
+    let out = tonewheel(&["analyze", "--json", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = &json_lines(&out)[0];
+    for key in [
+        "file",
+        "duration_s",
+        "sample_rate",
+        "channels",
+        "elapsed_ms",
+        "pitch",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["sample_rate"], 44_100);
+    assert_eq!(v["channels"], 2);
+    assert!((v["duration_s"].as_f64().unwrap() - 6.0).abs() < 1e-6);
+    for key in [
+        "integrated_lufs",
+        "range_lu",
+        "true_peak_dbtp",
+        "sample_peak_dbfs",
+        "momentary_max_lufs",
+        "short_term_max_lufs",
+    ] {
+        assert!(
+            v["loudness"][key].is_number(),
+            "loudness.{key}: {}",
+            v["loudness"]
+        );
+    }
+    assert!(v["tempo"]["beats_s"].is_array() && v["tempo"].get("bpm").is_some());
+    assert!(v["tempo"].get("confidence").is_some());
+    for key in ["tonic", "mode", "confidence", "candidates"] {
+        assert!(v["key"].get(key).is_some(), "key.{key}: {}", v["key"]);
+    }
+    assert!(v["spectral"]["centroid_hz"].is_number());
+    assert!(v["stereo"]["width"].is_number() && v["stereo"]["correlation"].is_number());
+    // L and R differ only in gain: fully correlated, almost no side.
+    assert!(v["stereo"]["correlation"].as_f64().unwrap() > 0.99);
+    let regions = v["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 1);
+    assert!(regions[0]["start_s"].is_number() && regions[0]["end_s"].is_number());
+    let analyzers = v["analyzers"].as_array().unwrap();
+    assert!(analyzers.len() >= 8);
+    for a in analyzers {
+        assert_eq!(a["status"], "ok", "{a}");
+        assert!(a.get("error").is_some());
+    }
+    // The kicks are at 120 BPM; octave readings are allowed here (accuracy is the mir tests').
+    let bpm = v["tempo"]["bpm"].as_f64().unwrap_or(0.0);
+    assert!(
+        [60.0, 120.0, 240.0]
+            .iter()
+            .any(|t| (bpm - t).abs() < 0.04 * t),
+        "bpm {bpm}"
+    );
+    // Human output: a short table.
+    let out = tonewheel(&["analyze", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("loudness") && text.contains("LUFS") && text.contains("BPM"));
+}
+
+#[test]
+fn a_bad_file_among_good_ones_exits_1_and_the_others_are_analysed_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.wav");
+    let bad = dir.path().join("bad.wav");
+    write_wav(&good, 22_050, &music(1.0, 22_050));
+    std::fs::write(&bad, b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk").unwrap();
+    let missing = dir.path().join("missing.wav");
+    let (g, b, m) = (
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    );
+    let out = tonewheel(&[
+        "analyze",
+        "--json",
+        "--jobs",
+        "2",
+        "--analyzers",
+        "loudness",
+        g,
+        b,
+        g,
+        m,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0]["loudness"]["integrated_lufs"].is_number());
+    assert!(lines[1]["error"]["code"].is_string());
+    assert_eq!(lines[1]["file"], b);
+    assert!(lines[2]["loudness"]["integrated_lufs"].is_number());
+    assert_eq!(lines[3]["error"]["code"], "not_found");
+    // Only the asked analyzer ran.
+    assert_eq!(lines[0]["analyzers"].as_array().unwrap().len(), 1);
+    assert!(lines[0].get("tempo").is_none());
+}
+
+#[test]
+fn folders_are_walked_recursively_in_sorted_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("sub/deeper")).unwrap();
+    let audio = music(0.5, 22_050);
+    write_wav(&dir.path().join("b.wav"), 22_050, &audio);
+    write_wav(&dir.path().join("sub/deeper/a.WAV"), 22_050, &audio);
+    write_wav(&dir.path().join("sub/c.wav"), 22_050, &audio);
+    std::fs::write(dir.path().join("notes.txt"), "not audio").unwrap();
+    let out = tonewheel(&[
+        "analyze",
+        "--json",
+        "--analyzers",
+        "spectral",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|v| v["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files[0].ends_with("b.wav"));
+    assert!(files[1].ends_with("sub/c.wav"));
+    assert!(files[2].ends_with("sub/deeper/a.WAV"));
+}
+
+#[test]
+fn peaks_are_written_in_audiowaveform_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tone.wav");
+    write_wav(&path, 44_100, &music(2.0, 44_100));
+    let peaks = dir.path().join("peaks.json");
+    let out = tonewheel(&[
+        "analyze",
+        "--json",
+        "--analyzers",
+        "loudness",
+        "--peaks",
+        peaks.to_str().unwrap(),
+        "--points",
+        "200",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["peaks"]["file"], peaks.to_str().unwrap());
+    let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&peaks).unwrap()).unwrap();
+    assert_eq!(p["version"], 2);
+    assert_eq!(p["channels"], 2);
+    assert_eq!(p["bits"], 16);
+    assert_eq!(p["sample_rate"], 44_100);
+    let length = p["length"].as_u64().unwrap();
+    assert!((100..=200).contains(&length), "{length}");
+    assert_eq!(p["data"].as_array().unwrap().len() as u64, length * 4);
+    assert!(p["samples_per_pixel"].as_u64().unwrap() * length >= 88_200);
+    assert!(p["zoom"]["length"].as_u64().unwrap() > length);
+}
+
+#[test]
+fn an_unknown_analyzer_is_a_usage_error_listing_the_valid_names() {
+    let out = tonewheel(&["analyze", "--analyzers", "loudness,bogus", "x.wav"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bogus") && err.contains("loudness") && err.contains("tempo"),
+        "{err}"
+    );
+}
+
+/// Writes `seconds` of 16-bit stereo 44.1 kHz music-like audio fast: one 2-second pattern
+/// written repeatedly.
+fn write_long_wav(path: &Path, seconds: u32) {
+    let rate = 44_100u32;
+    let frames = u64::from(seconds) * u64::from(rate);
+    let data_bytes = u32::try_from(frames * 4).expect("fits a WAV");
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).unwrap());
+    let mut h = Vec::new();
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&(36 + data_bytes).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&2u16.to_le_bytes());
+    h.extend_from_slice(&rate.to_le_bytes());
+    h.extend_from_slice(&(rate * 4).to_le_bytes());
+    h.extend_from_slice(&4u16.to_le_bytes());
+    h.extend_from_slice(&16u16.to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&data_bytes.to_le_bytes());
+    f.write_all(&h).unwrap();
+    let pattern = music(2.0, rate);
+    let mut block = Vec::with_capacity(pattern[0].len() * 4);
+    for (l, r) in pattern[0].iter().zip(&pattern[1]) {
+        block.extend_from_slice(&((l * 32767.0) as i16).to_le_bytes());
+        block.extend_from_slice(&((r * 32767.0) as i16).to_le_bytes());
+    }
+    for _ in 0..seconds / 2 {
+        f.write_all(&block).unwrap();
+    }
+    f.flush().unwrap();
+}
+
+#[test]
+fn a_60_minute_file_is_analysed_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hour.wav");
+    write_long_wav(&path, 3600);
+    let out = tonewheel(&["-v", "analyze", "--json", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v = &json_lines(&out)[0];
+    assert!((v["duration_s"].as_f64().unwrap() - 3600.0).abs() < 1e-6);
+    for a in v["analyzers"].as_array().unwrap() {
+        assert_eq!(a["status"], "ok", "{a}");
+    }
+    let curve = v["dynamics"]["energy_curve_lufs"].as_array().unwrap();
+    assert_eq!(curve.len(), 3600);
+    let rss_mb: f64 = stderr
+        .split("peak_rss_mb=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no peak_rss_mb in: {stderr}"));
+    eprintln!(
+        "60-minute stereo 44.1 kHz analysis: peak RSS {rss_mb:.1} MB, {} ms",
+        v["elapsed_ms"]
+    );
+    assert!(rss_mb < 300.0, "peak RSS {rss_mb} MB");
+}
