@@ -9,12 +9,12 @@
 
 use tonewheel_audio::MusicalContext;
 
+use crate::engine::resolve;
 use crate::error::{PresetIssue, Result, SynthError};
 use crate::format::{PresetFile, StageFile};
 use crate::nodes::{BlockCtx, Kernel, ParamBlock, BLOCK};
 use crate::preset::Preset;
-use crate::spec::{ParamKind, StageSpec};
-use crate::units::ParamValue;
+use crate::spec::StageSpec;
 
 /// Stage types allowed in effect chains (processors that need no voice or note).
 pub const CHAIN_STAGE_TYPES: [&str; 16] = [
@@ -58,19 +58,6 @@ pub struct EffectChain {
     b_l: [f32; BLOCK],
     b_r: [f32; BLOCK],
     scratch: [f32; BLOCK],
-}
-
-fn resolve(kind: ParamKind, v: ParamValue, tempo_bpm: f64) -> f32 {
-    match v {
-        ParamValue::Number(x) => x as f32,
-        ParamValue::Beats(beats) => {
-            let seconds = beats * 60.0 / tempo_bpm.max(1.0);
-            match kind {
-                ParamKind::Rate => (1.0 / seconds.max(1e-6)) as f32,
-                _ => seconds as f32,
-            }
-        }
-    }
 }
 
 impl EffectChain {

@@ -122,7 +122,7 @@ pub struct Synth {
 }
 
 /// Resolves a value to canonical units with the context tempo (note values to s or Hz).
-fn resolve(kind: ParamKind, v: ParamValue, tempo_bpm: f64) -> f32 {
+pub(crate) fn resolve(kind: ParamKind, v: ParamValue, tempo_bpm: f64) -> f32 {
     match v {
         ParamValue::Number(x) => x as f32,
         ParamValue::Beats(beats) => {
