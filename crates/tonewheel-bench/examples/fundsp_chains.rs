@@ -9,12 +9,7 @@ mod fundsp_chains;
 use fundsp_chains::{fundsp_rich, fundsp_simple, run_fundsp};
 
 fn main() -> Result<(), String> {
-    let runs: usize = match std::env::args().nth(1) {
-        Some(a) => a
-            .parse()
-            .map_err(|_| format!("RUNS must be a number, got {a}"))?,
-        None => 5,
-    };
+    let runs = tonewheel_bench::runs_arg()?;
     let only = std::env::var("TONEWHEEL_BENCH_ONLY").ok();
     type Build = fn() -> Box<dyn fundsp::prelude::AudioUnit>;
     let chains: [(&str, Build); 2] = [("simple chain", fundsp_simple), ("rich chain", fundsp_rich)];

@@ -39,12 +39,7 @@ fn summary(times: &mut [f64]) -> String {
 }
 
 fn main() -> Result<(), String> {
-    let runs: usize = match std::env::args().nth(1) {
-        Some(a) => a
-            .parse()
-            .map_err(|_| format!("RUNS must be a number, got {a}"))?,
-        None => 5,
-    };
+    let runs = tonewheel_bench::runs_arg()?;
     println!("{RENDER_S} s stereo {RATE_HZ} Hz per render, engine only, best of {runs}");
     let mut by_role: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut all = Vec::new();

@@ -39,6 +39,17 @@ pub fn chain_request(note: u8) -> RenderRequest {
     }
 }
 
+/// The examples' RUNS argument (first command-line argument): how many times each render
+/// is timed, default 5.
+pub fn runs_arg() -> std::result::Result<usize, String> {
+    match std::env::args().nth(1) {
+        Some(a) => a
+            .parse()
+            .map_err(|_| format!("RUNS must be a number, got {a}")),
+        None => Ok(5),
+    }
+}
+
 /// Renders with the engine alone (what `render_ms` times).
 pub fn render_engine(preset: &Preset, request: &RenderRequest) -> Result<AudioBuffer> {
     render_raw(preset, request)

@@ -1,50 +1,10 @@
 //! `tonewheel analyze` end to end: JSON fields, bad files in a batch, folders, peaks, usage
 //! errors and bounded memory on a 60-minute file.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn tonewheel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tonewheel"))
-        .args(args)
-        .output()
-        .expect("run tonewheel")
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
-
-/// Writes a 16-bit PCM WAV from planar channels.
-fn write_wav(path: &Path, rate: u32, channels: &[Vec<f32>]) {
-    let n = channels[0].len();
-    let ch = channels.len() as u16;
-    let data_bytes = (n * channels.len() * 2) as u32;
-    let mut b = Vec::with_capacity(44 + data_bytes as usize);
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_bytes).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&16u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&ch.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * u32::from(ch) * 2).to_le_bytes());
-    b.extend_from_slice(&(ch * 2).to_le_bytes());
-    b.extend_from_slice(&16u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_bytes.to_le_bytes());
-    for i in 0..n {
-        for c in channels {
-            let v = (c[i].clamp(-1.0, 1.0) * 32767.0) as i16;
-            b.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-    std::fs::write(path, b).expect("write wav");
-}
+mod common;
+use common::{json_lines, peak_rss_mb, tonewheel, write_repeated_wav, write_wav};
 
 /// `seconds` of 120 BPM kicks (decaying 60 Hz bursts) under an A-minor triad, stereo.
 fn music(seconds: f64, rate: u32) -> Vec<Vec<f32>> {
@@ -250,37 +210,11 @@ fn an_unknown_analyzer_is_a_usage_error_listing_the_valid_names() {
     );
 }
 
-/// Writes `seconds` of 16-bit stereo 44.1 kHz music-like audio fast: one 2-second pattern
-/// written repeatedly.
+/// Writes `seconds` (even) of 16-bit stereo 44.1 kHz music-like audio fast: one 2-second
+/// pattern written repeatedly.
 fn write_long_wav(path: &Path, seconds: u32) {
-    let rate = 44_100u32;
-    let frames = u64::from(seconds) * u64::from(rate);
-    let data_bytes = u32::try_from(frames * 4).expect("fits a WAV");
-    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).unwrap());
-    let mut h = Vec::new();
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&(36 + data_bytes).to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&rate.to_le_bytes());
-    h.extend_from_slice(&(rate * 4).to_le_bytes());
-    h.extend_from_slice(&4u16.to_le_bytes());
-    h.extend_from_slice(&16u16.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&data_bytes.to_le_bytes());
-    f.write_all(&h).unwrap();
-    let pattern = music(2.0, rate);
-    let mut block = Vec::with_capacity(pattern[0].len() * 4);
-    for (l, r) in pattern[0].iter().zip(&pattern[1]) {
-        block.extend_from_slice(&((l * 32767.0) as i16).to_le_bytes());
-        block.extend_from_slice(&((r * 32767.0) as i16).to_le_bytes());
-    }
-    for _ in 0..seconds / 2 {
-        f.write_all(&block).unwrap();
-    }
-    f.flush().unwrap();
+    let rate = 44_100;
+    write_repeated_wav(path, rate, &music(2.0, rate), seconds / 2);
 }
 
 #[test]
@@ -298,12 +232,7 @@ fn a_60_minute_file_is_analysed_in_bounded_memory() {
     }
     let curve = v["dynamics"]["energy_curve_lufs"].as_array().unwrap();
     assert_eq!(curve.len(), 3600);
-    let rss_mb: f64 = stderr
-        .split("peak_rss_mb=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no peak_rss_mb in: {stderr}"));
+    let rss_mb = peak_rss_mb(&stderr);
     eprintln!(
         "60-minute stereo 44.1 kHz analysis: peak RSS {rss_mb:.1} MB, {} ms",
         v["elapsed_ms"]

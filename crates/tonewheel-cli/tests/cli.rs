@@ -2,15 +2,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn tonewheel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tonewheel"))
-        .args(args)
-        .env_remove("TONEWHEEL_LOG")
-        .output()
-        .expect("run tonewheel")
-}
+mod common;
+use common::{json_lines, peak_rss_mb, tonewheel, write_repeated_wav};
 
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,13 +12,6 @@ fn fixture(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
 }
 
 #[test]
@@ -240,35 +227,15 @@ fn convert_of_a_bad_input_leaves_no_output_and_exits_1() {
 /// Writes a 16-bit stereo WAV of `seconds` of a quiet 440/660 Hz tone pair, fast: one second
 /// of audio is built once and written repeatedly.
 fn write_long_wav(path: &Path, seconds: u32, rate: u32) {
-    let frames = u64::from(seconds) * u64::from(rate);
-    let data_bytes = u32::try_from(frames * 4).expect("fits a WAV");
-    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).unwrap());
-    let mut h = Vec::new();
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&(36 + data_bytes).to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&rate.to_le_bytes());
-    h.extend_from_slice(&(rate * 4).to_le_bytes());
-    h.extend_from_slice(&4u16.to_le_bytes());
-    h.extend_from_slice(&16u16.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&data_bytes.to_le_bytes());
-    f.write_all(&h).unwrap();
-    let mut second = Vec::with_capacity(rate as usize * 4);
-    for i in 0..rate {
-        let t = f64::from(i) / f64::from(rate);
-        let l = (0.25 * (2.0 * std::f64::consts::PI * 440.0 * t).sin() * 32767.0) as i16;
-        let r = (0.25 * (2.0 * std::f64::consts::PI * 660.0 * t).sin() * 32767.0) as i16;
-        second.extend_from_slice(&l.to_le_bytes());
-        second.extend_from_slice(&r.to_le_bytes());
-    }
-    for _ in 0..seconds {
-        f.write_all(&second).unwrap();
-    }
-    f.flush().unwrap();
+    let tone = |hz: f64| -> Vec<f32> {
+        (0..rate)
+            .map(|i| {
+                (0.25 * (2.0 * std::f64::consts::PI * hz * f64::from(i) / f64::from(rate)).sin())
+                    as f32
+            })
+            .collect()
+    };
+    write_repeated_wav(path, rate, &[tone(440.0), tone(660.0)], seconds);
 }
 
 #[test]
@@ -284,12 +251,7 @@ fn a_60_minute_file_is_walked_in_bounded_memory() {
     let peak_dbfs = v["verified_peak_dbfs"].as_f64().unwrap();
     assert!((peak_dbfs - (-12.04)).abs() < 0.05, "peak {peak_dbfs}");
     // The binary logs its own peak resident memory (VmHWM) with -v.
-    let rss_mb: f64 = stderr
-        .split("peak_rss_mb=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no peak_rss_mb in: {stderr}"));
+    let rss_mb = peak_rss_mb(&stderr);
     eprintln!("60-minute stereo 44.1 kHz walk: peak RSS {rss_mb:.1} MB");
     assert!(rss_mb < 64.0, "peak RSS {rss_mb} MB");
 }

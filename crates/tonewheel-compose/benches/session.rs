@@ -7,18 +7,7 @@ use tonewheel_compose::generate::generate;
 use tonewheel_compose::knowledge::Knowledge;
 use tonewheel_compose::mixer::Channel;
 use tonewheel_compose::session::{render, InstrumentSpec, Playing, Session, Sidechain, TrackSpec};
-use tonewheel_synth::format::{ParamInput, StageFile};
-
-fn stage(id: &str, kind: &str, params: &[(&str, f64)]) -> StageFile {
-    StageFile {
-        id: id.into(),
-        kind: kind.into(),
-        parameters: params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), ParamInput::Number(*v)))
-            .collect(),
-    }
-}
+use tonewheel_synth::format::StageFile;
 
 fn track(
     id: &str,
@@ -57,12 +46,12 @@ fn session() -> Session {
         "arp-trance-gate",
         "<[a4 c5 e5 c5]*2 [f4 a4 c5 a4]*2>",
         vec![
-            stage(
+            StageFile::with_numbers(
                 "duck",
                 "compressor",
                 &[("threshold", -30.0), ("ratio", 4.0)],
             ),
-            stage("echo", "delay", &[("mix", 0.3)]),
+            StageFile::with_numbers("echo", "delay", &[("mix", 0.3)]),
         ],
         Some("duck"),
     ));
@@ -71,8 +60,8 @@ fn session() -> Session {
         "lead-acid-screech",
         "a3 ~ [c4 a3] ~ e4 ~ [g4 e4] ~",
         vec![
-            stage("drive", "saturation", &[]),
-            stage("tone", "eq", &[("freq", 3000.0), ("gain", -3.0)]),
+            StageFile::with_numbers("drive", "saturation", &[]),
+            StageFile::with_numbers("tone", "eq", &[("freq", 3000.0), ("gain", -3.0)]),
         ],
         None,
     ));

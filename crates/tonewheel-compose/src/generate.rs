@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
-use tonewheel_synth::format::{ParamInput, StageFile};
+use tonewheel_synth::format::StageFile;
 
 use crate::knowledge::{Genre, Knowledge};
 use crate::mixer::Channel;
@@ -36,17 +36,6 @@ fn pick<'a, T>(rng: &mut Pcg64Mcg, items: &'a [T]) -> Option<&'a T> {
         None
     } else {
         items.get(rng.random_range(0..items.len()))
-    }
-}
-
-fn stage(id: &str, kind: &str, params: &[(&str, f64)]) -> StageFile {
-    StageFile {
-        id: id.into(),
-        kind: kind.into(),
-        parameters: params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), ParamInput::Number(*v)))
-            .collect(),
     }
 }
 
@@ -229,7 +218,7 @@ pub fn generate(
         .collect();
     let pad_pattern = format!("<{}>", pad_steps.join(" "));
     let duck = |stage_id: &str| {
-        vec![stage(
+        vec![StageFile::with_numbers(
             stage_id,
             "compressor",
             &[
@@ -313,7 +302,11 @@ pub fn generate(
         master: Master {
             // A ceiling of -1 dBFS leaves room for inter-sample peaks (common practice; EBU R 128
             // recommends true peaks at most -1 dBTP).
-            fx: vec![stage("limiter", "limiter", &[("ceiling", -1.0)])],
+            fx: vec![StageFile::with_numbers(
+                "limiter",
+                "limiter",
+                &[("ceiling", -1.0)],
+            )],
             volume_db: 0.0,
         },
     })

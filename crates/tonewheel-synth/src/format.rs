@@ -118,6 +118,21 @@ pub struct StageFile {
     pub parameters: BTreeMap<String, ParamInput>,
 }
 
+impl StageFile {
+    /// A stage of type `kind` whose parameters are plain numbers in their canonical units
+    /// (for building chains and sessions in code).
+    pub fn with_numbers(id: &str, kind: &str, params: &[(&str, f64)]) -> StageFile {
+        StageFile {
+            id: id.into(),
+            kind: kind.into(),
+            parameters: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), ParamInput::Number(*v)))
+                .collect(),
+        }
+    }
+}
+
 /// A parameter value: a plain number, a string (choice name or note value), a bool, or a
 /// value with an explicit unit.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

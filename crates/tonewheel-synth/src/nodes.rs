@@ -719,42 +719,31 @@ impl Kernel {
                     2 => SvfMode::Bandpass,
                     _ => SvfMode::Notch,
                 };
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    filt.set_mode(mode);
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    filter_blocks(n, p, 1, 2, 3, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
+                let io = FilterIo {
+                    n,
+                    stereo_in,
+                    note: ctx.note,
+                    p,
+                };
+                io.run(f, 1, out_l, out_r, |filt| filt.set_mode(mode))
             }
             Kernel::Ladder(f) => {
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    filt.set_drive(p[3].base);
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
+                let io = FilterIo {
+                    n,
+                    stereo_in,
+                    note: ctx.note,
+                    p,
+                };
+                io.run(f, 0, out_l, out_r, |filt| filt.set_drive(p[3].base))
             }
             Kernel::Diode(f) => {
-                let chans = if stereo_in { 2 } else { 1 };
-                for (c, filt) in f.iter_mut().enumerate().take(chans) {
-                    let dst: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
-                    filter_blocks(n, p, 0, 1, 2, ctx.note, dst, |cut, res, buf| {
-                        filt.set_cutoff_hz(cut);
-                        filt.set_resonance(res);
-                        filt.process(buf);
-                    });
-                }
-                stereo_in
+                let io = FilterIo {
+                    n,
+                    stereo_in,
+                    note: ctx.note,
+                    p,
+                };
+                io.run(f, 0, out_l, out_r, |_| {})
             }
             Kernel::Saturation(s) => per_channel(s, n, stereo_in, out_l, out_r, Saturator::process),
             Kernel::Bitcrush(b) => per_channel(b, n, stereo_in, out_l, out_r, Bitcrusher::process),
@@ -815,6 +804,78 @@ fn scale_by(buf: &mut [f32], p: &ParamBlock) {
     }
 }
 
+/// The resonant filters' common controls, so one routine drives all three per channel.
+trait ResonantFilter {
+    fn set_cutoff_hz(&mut self, cutoff_hz: f32);
+    fn set_resonance(&mut self, resonance: f32);
+    fn process(&mut self, buf: &mut [f32]);
+}
+
+macro_rules! resonant_filter {
+    ($($t:ty),*) => {$(
+        impl ResonantFilter for $t {
+            fn set_cutoff_hz(&mut self, cutoff_hz: f32) {
+                <$t>::set_cutoff_hz(self, cutoff_hz);
+            }
+            fn set_resonance(&mut self, resonance: f32) {
+                <$t>::set_resonance(self, resonance);
+            }
+            fn process(&mut self, buf: &mut [f32]) {
+                <$t>::process(self, buf);
+            }
+        }
+    )*};
+}
+resonant_filter!(Svf, Ladder, DiodeLadder);
+
+/// What a filter stage needs of the block to run its per-channel filters.
+struct FilterIo<'a> {
+    n: usize,
+    stereo_in: bool,
+    note: f32,
+    p: &'a [ParamBlock],
+}
+
+impl FilterIo<'_> {
+    /// Filters the output buffers in place, the left channel always and the right one when
+    /// the input is stereo. Cutoff, resonance and key tracking are the parameters at
+    /// `first`, `first + 1` and `first + 2`; `prepare` applies the type's own settings.
+    /// When cutoff or resonance is modulated the block runs in CONTROL_INTERVAL slices, each
+    /// with the values (cutoff key-tracked) at its first frame.
+    fn run<F: ResonantFilter>(
+        &self,
+        filters: &mut [F; 2],
+        first: usize,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+        mut prepare: impl FnMut(&mut F),
+    ) -> bool {
+        let (cutoff, resonance, key_track) =
+            (&self.p[first], &self.p[first + 1], &self.p[first + 2]);
+        let track = tonewheel_dsp::fastmath::exp2(key_track.base * (self.note - 60.0) / 12.0);
+        let n = self.n;
+        let step = if cutoff.modulated || resonance.modulated {
+            CONTROL_INTERVAL
+        } else {
+            n.max(1)
+        };
+        let chans = if self.stereo_in { 2 } else { 1 };
+        for (c, filt) in filters.iter_mut().enumerate().take(chans) {
+            prepare(filt);
+            let buf: &mut [f32] = if c == 0 { &mut *out_l } else { &mut *out_r };
+            let mut start = 0;
+            while start < n {
+                let end = (start + step).min(n);
+                filt.set_cutoff_hz((cutoff.at(start) * track).clamp(20.0, 20_000.0));
+                filt.set_resonance(resonance.at(start));
+                filt.process(&mut buf[start..end]);
+                start = end;
+            }
+        }
+        self.stereo_in
+    }
+}
+
 /// Runs a kernel that keeps one instance per channel on the output buffers in place: the
 /// left one always, the right one when the input is stereo. Returns whether the output is
 /// stereo.
@@ -834,40 +895,12 @@ fn per_channel<K>(
 }
 
 /// True for the parameters a stage reads only every [`CONTROL_INTERVAL`] frames (at the
-/// start of each slice of [`filter_blocks`]): the engine converts modulation to values only
+/// start of each slice of `FilterIo::run`): the engine converts modulation to values only
 /// on those frames. Parameter indices as in `spec.rs`.
 pub fn read_at_control_rate(stage: &str, param: usize) -> bool {
     match stage {
         "svf" => param == 1 || param == 2,
         "ladder" | "diode_ladder" => param == 0 || param == 1,
         _ => false,
-    }
-}
-
-/// Runs a filter over `buf` in control-rate slices, recomputing cutoff (with key tracking)
-/// and resonance at the start of each slice when they are modulated.
-#[allow(clippy::too_many_arguments)] // (reason: parameter indices differ per filter type)
-fn filter_blocks(
-    n: usize,
-    p: &[ParamBlock],
-    cutoff: usize,
-    resonance: usize,
-    key_track: usize,
-    note: f32,
-    buf: &mut [f32],
-    mut run: impl FnMut(f32, f32, &mut [f32]),
-) {
-    let track = tonewheel_dsp::fastmath::exp2(p[key_track].base * (note - 60.0) / 12.0);
-    let step = if p[cutoff].modulated || p[resonance].modulated {
-        CONTROL_INTERVAL
-    } else {
-        n.max(1)
-    };
-    let mut start = 0;
-    while start < n {
-        let end = (start + step).min(n);
-        let cut = (p[cutoff].at(start) * track).clamp(20.0, 20_000.0);
-        run(cut, p[resonance].at(start), &mut buf[start..end]);
-        start = end;
     }
 }
