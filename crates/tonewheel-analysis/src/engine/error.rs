@@ -9,9 +9,6 @@ pub enum EngineError {
     /// The file could not be opened or decoded.
     #[error(transparent)]
     Audio(#[from] tonewheel_audio::AudioError),
-    /// The loudness meter rejected the audio.
-    #[error("loudness meter: {0}")]
-    Meter(#[from] ebur128::Error),
     /// A layout the engine cannot analyse (zero rate or channels).
     #[error("unsupported audio layout: {0}")]
     Unsupported(String),

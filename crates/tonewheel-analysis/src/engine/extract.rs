@@ -2,7 +2,6 @@
 //! and waveform pixels consume them at the native rate, and a streaming resampler feeds the
 //! analysis-rate STFT whose frames are reduced to per-frame features on the spot.
 
-use ebur128::{EbuR128, Mode};
 use tonewheel_audio::{AudioBuffer, AudioStream, ResampleQuality, StreamResampler};
 
 use super::cache::{
@@ -11,12 +10,14 @@ use super::cache::{
 };
 use super::error::EngineError;
 use super::features::{Feature, FeatureSet};
+use super::lanes::{abs_max, sum_of_squares};
+use super::meter::LoudnessMeter;
 use super::peaks::{PeakAccumulator, OVERVIEW_POINTS};
 use super::reduce::SpectralReducer;
 use super::stft::{Stft, ANALYSIS_RATE_HZ, FFT_SIZE, HOP};
 use crate::mir::{ChromaExtractor, OnsetDetector};
 
-/// Largest channel count the `ebur128` meter accepts; wider files are metered as mono.
+/// Widest layout metered channel by channel; wider files are metered as their mono mix.
 const MAX_METER_CHANNELS: usize = 64;
 
 /// Options of one extraction.
@@ -50,11 +51,9 @@ pub struct Extractor {
     facts: FileFacts,
     levels: LevelBlocks,
     block: BlockState,
-    meter: Option<EbuR128>,
+    meter: Option<LoudnessMeter>,
     meter_mono: bool,
-    poll_frames: usize,
-    until_poll: usize,
-    readings: LoudnessReadings,
+    meter_mix: Vec<f32>,
     peaks: Option<PeakAccumulator>,
     clean: Vec<Vec<f32>>,
     resampler: Option<StreamResampler>,
@@ -101,18 +100,8 @@ impl Extractor {
         }
         let (meter, meter_mono) = if needs.contains(Feature::Loudness) {
             let mono = channels > MAX_METER_CHANNELS;
-            let meter_channels = if mono { 1 } else { channels as u32 };
-            let mut m = EbuR128::new(
-                meter_channels,
-                sample_rate,
-                Mode::I | Mode::LRA | Mode::M | Mode::S | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK,
-            )
-            .ok();
-            if let (Some(m), 1) = (m.as_mut(), meter_channels) {
-                // A mono file is one centre channel (weight 1.0), per BS.1770.
-                let _ = m.set_channel(0, ebur128::Channel::Center);
-            }
-            (m, mono)
+            let meter_channels = if mono { 1 } else { channels };
+            (Some(LoudnessMeter::new(sample_rate, meter_channels)), mono)
         } else {
             (None, false)
         };
@@ -128,7 +117,6 @@ impl Extractor {
             None
         };
         let res_channels = if stereo { 2 } else { 1 };
-        let poll_frames = ((f64::from(sample_rate) * LOUDNESS_HOP_S).round() as usize).max(1);
         let centre_pad = vec![0.0; FFT_SIZE / 2];
         Ok(Self {
             needs,
@@ -154,9 +142,7 @@ impl Extractor {
             },
             meter,
             meter_mono,
-            poll_frames,
-            until_poll: poll_frames,
-            readings: LoudnessReadings::default(),
+            meter_mix: Vec::new(),
             peaks: needs
                 .contains(Feature::Peaks)
                 .then(|| PeakAccumulator::new(sample_rate, channels, frames_hint)),
@@ -195,18 +181,22 @@ impl Extractor {
         if n == 0 {
             return Ok(());
         }
-        // Sanitise once: NaN/Inf are analysed as 0 and counted.
+        // Sanitise once: NaN/Inf are analysed as 0 and counted. Finite input (the usual case)
+        // is a plain copy; the check is a branch-free count.
         for (ch, dst) in self.clean.iter_mut().enumerate() {
             dst.clear();
             match planes.get(ch) {
-                Some(src) => dst.extend(src.iter().take(n).map(|&s| {
-                    if s.is_finite() {
-                        s
-                    } else {
-                        self.facts.non_finite_samples += 1;
-                        0.0
+                Some(src) => {
+                    let src = &src[..n.min(src.len())];
+                    dst.extend_from_slice(src);
+                    let bad = src.iter().filter(|s| !s.is_finite()).count();
+                    if bad > 0 {
+                        self.facts.non_finite_samples += bad as u64;
+                        for s in dst.iter_mut().filter(|s| !s.is_finite()) {
+                            *s = 0.0;
+                        }
                     }
-                })),
+                }
                 None => dst.resize(n, 0.0),
             }
             dst.resize(n, 0.0);
@@ -224,9 +214,7 @@ impl Extractor {
             let planes: Vec<&[f32]> = clean.iter().map(Vec::as_slice).collect();
             p.push(&planes);
         }
-        if self.meter.is_some() {
-            self.meter_push(clean, n)?;
-        }
+        self.meter_push(clean, n);
         if self.resampler.is_some() {
             self.analysis_push(clean, n)?;
         }
@@ -235,28 +223,23 @@ impl Extractor {
 
     fn levels_push(&mut self, clean: &[Vec<f32>], n: usize) {
         let channels = clean.len();
-        for (ch, plane) in clean.iter().enumerate() {
-            let mut peak = self.levels.channel_peak[ch];
-            let mut sum = 0.0f64;
-            for &s in plane {
-                peak = peak.max(s.abs());
-                sum += f64::from(s) * f64::from(s);
+        let mut start = 0;
+        while start < n {
+            let b = &mut self.block;
+            let take = (b.frames_per_block - b.in_block).min(n - start);
+            // Within one block (≤ 10 ms) an f32 sum of squares loses nothing that matters and
+            // vectorises; blocks accumulate in f64.
+            for (ch, plane) in clean.iter().enumerate() {
+                let seg = &plane[start..start + take];
+                let peak = abs_max(seg);
+                let sum = sum_of_squares(seg);
+                b.power += f64::from(sum);
+                b.peak = b.peak.max(peak);
+                self.levels.channel_peak[ch] = self.levels.channel_peak[ch].max(peak);
+                self.levels.channel_sum_sq[ch] += f64::from(sum);
             }
-            self.levels.channel_peak[ch] = peak;
-            self.levels.channel_sum_sq[ch] += sum;
-        }
-        let b = &mut self.block;
-        for i in 0..n {
-            let mut p = 0.0f64;
-            let mut pk = 0.0f32;
-            for plane in clean {
-                let s = plane[i];
-                p += f64::from(s) * f64::from(s);
-                pk = pk.max(s.abs());
-            }
-            b.power += p;
-            b.peak = b.peak.max(pk);
-            b.in_block += 1;
+            b.in_block += take;
+            start += take;
             if b.in_block == b.frames_per_block {
                 self.levels
                     .power
@@ -269,49 +252,50 @@ impl Extractor {
         }
     }
 
-    fn meter_push(&mut self, clean: &[Vec<f32>], n: usize) -> Result<(), EngineError> {
-        let mut start = 0;
-        while start < n {
-            let take = self.until_poll.min(n - start);
-            let Some(meter) = self.meter.as_mut() else {
-                return Ok(());
-            };
-            if self.meter_mono {
-                let mono: Vec<f32> = (start..start + take)
-                    .map(|i| clean.iter().map(|p| p[i]).sum::<f32>() / clean.len() as f32)
-                    .collect();
-                meter.add_frames_planar_f32(&[&mono])?;
-            } else {
-                let planes: Vec<&[f32]> = clean.iter().map(|p| &p[start..start + take]).collect();
-                meter.add_frames_planar_f32(&planes)?;
+    fn meter_push(&mut self, clean: &[Vec<f32>], n: usize) {
+        let Some(meter) = self.meter.as_mut() else {
+            return;
+        };
+        if self.meter_mono {
+            let scale = 1.0 / clean.len() as f32;
+            self.meter_mix.clear();
+            self.meter_mix.resize(n, 0.0);
+            for plane in clean {
+                for (m, s) in self.meter_mix.iter_mut().zip(plane) {
+                    *m += s * scale;
+                }
             }
-            start += take;
-            self.until_poll -= take;
-            if self.until_poll == 0 {
-                self.until_poll = self.poll_frames;
-                let finite = |v: Result<f64, ebur128::Error>| {
-                    v.ok().filter(|x| x.is_finite()).map(|x| x as f32)
-                };
-                self.readings
-                    .momentary_lufs
-                    .push(finite(meter.loudness_momentary()));
-                self.readings
-                    .short_term_lufs
-                    .push(finite(meter.loudness_shortterm()));
-            }
+            meter.push(&[&self.meter_mix]);
+        } else {
+            let planes: Vec<&[f32]> = clean.iter().map(|p| &p[..n]).collect();
+            meter.push(&planes);
         }
-        Ok(())
     }
 
     fn analysis_push(&mut self, clean: &[Vec<f32>], n: usize) -> Result<(), EngineError> {
         let channels = clean.len() as f32;
         let mono = &mut self.res_in[0];
         mono.clear();
-        mono.extend((0..n).map(|i| clean.iter().map(|p| p[i]).sum::<f32>() / channels));
+        // Plane by plane (the same additions in the same order as frame by frame) so the
+        // loops vectorise.
+        mono.extend_from_slice(&clean[0][..n]);
+        for plane in &clean[1..] {
+            for (m, s) in mono.iter_mut().zip(plane) {
+                *m += s;
+            }
+        }
+        for m in mono.iter_mut() {
+            *m /= channels;
+        }
         if self.stereo {
             let side = &mut self.res_in[1];
             side.clear();
-            side.extend((0..n).map(|i| 0.5 * (clean[0][i] - clean[1][i])));
+            side.extend(
+                clean[0][..n]
+                    .iter()
+                    .zip(&clean[1][..n])
+                    .map(|(l, r)| 0.5 * (l - r)),
+            );
         }
         for o in &mut self.res_out {
             o.clear();
@@ -431,24 +415,16 @@ impl Extractor {
                 self.run_frames();
             }
         }
-        let loudness = match self.meter.as_ref() {
-            Some(m) => {
-                let finite = |v: Result<f64, ebur128::Error>| v.ok().filter(|x| x.is_finite());
-                let meter_channels = if self.meter_mono {
-                    1
-                } else {
-                    self.facts.channels
-                };
-                let mut r = std::mem::take(&mut self.readings);
-                r.integrated_lufs = finite(m.loudness_global());
-                r.range_lu = finite(m.loudness_range());
-                r.true_peak = (0..meter_channels as u32)
-                    .map(|c| m.true_peak(c).unwrap_or(0.0))
-                    .collect();
-                Some(r)
+        let loudness = self.meter.take().map(|m| {
+            let r = m.finish();
+            LoudnessReadings {
+                integrated_lufs: r.integrated_lufs,
+                range_lu: r.range_lu,
+                true_peak: r.true_peak,
+                momentary_lufs: r.momentary_lufs,
+                short_term_lufs: r.short_term_lufs,
             }
-            None => None,
-        };
+        });
         self.facts.duration_s = self.facts.frames as f64 / f64::from(self.facts.sample_rate);
         let tuning_cents = self.chroma.as_ref().map(ChromaExtractor::tuning_cents);
         let overview = self.options.overview_points;

@@ -14,10 +14,13 @@ mod cache;
 mod error;
 mod extract;
 mod features;
+mod lanes;
+mod meter;
 mod peaks;
 mod reduce;
 mod regions;
 mod stft;
+mod true_peak;
 
 pub use analyzer::{
     run_analyzers, AnalysisInput, Analyzer, AnalyzerError, AnalyzerStatus, FileReport,

@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use super::lanes::{min_max, sum_of_squares};
+
 /// Default overview resolution (points per file).
 pub const OVERVIEW_POINTS: usize = 1000;
 /// Zoom resolution (points per file).
@@ -80,11 +82,11 @@ impl PeakAccumulator {
         while i < n {
             let take = (self.samples_per_pixel - self.in_current).min(n - i);
             for (cur, plane) in self.current.iter_mut().zip(planes) {
-                for &s in &plane[i..i + take] {
-                    cur.min = cur.min.min(s);
-                    cur.max = cur.max.max(s);
-                    cur.sum_sq += f64::from(s) * f64::from(s);
-                }
+                let seg = &plane[i..i + take];
+                let (lo, hi) = min_max(seg);
+                cur.min = cur.min.min(lo);
+                cur.max = cur.max.max(hi);
+                cur.sum_sq += f64::from(sum_of_squares(seg));
                 cur.count += take as u64;
             }
             self.in_current += take;

@@ -2,6 +2,7 @@
 //! rolloff, bandwidth, flatness, flux, MFCC, contrast, octave-band energies), so the engine
 //! keeps per-frame features and never the spectrogram.
 
+use super::lanes::{dot, ln_positive, sum};
 use super::stft::{ANALYSIS_RATE_HZ, BINS, FFT_SIZE};
 
 /// MFCC coefficients per frame.
@@ -68,6 +69,8 @@ pub struct SpectralReducer {
     previous_log: Vec<f32>,
     scratch: Vec<f32>,
     power: Vec<f32>,
+    /// Centre frequency of every bin, Hz.
+    freq_hz: Vec<f32>,
 }
 
 /// Frequency of FFT bin `k` in Hz.
@@ -164,6 +167,7 @@ impl SpectralReducer {
             previous_log: Vec::new(),
             scratch: Vec::new(),
             power: Vec::with_capacity(BINS),
+            freq_hz: (0..BINS).map(bin_hz).collect(),
         }
     }
 
@@ -195,20 +199,16 @@ impl SpectralReducer {
         }
         self.power.clear();
         self.power.extend(magnitude.iter().map(|m| m * m));
-        let total_mag: f32 = magnitude.iter().sum();
+        let total_mag = sum(magnitude);
         if total_mag > 0.0 {
-            let centroid = magnitude
-                .iter()
-                .enumerate()
-                .map(|(k, m)| bin_hz(k) * m)
-                .sum::<f32>()
-                / total_mag;
-            let spread = magnitude
-                .iter()
-                .enumerate()
-                .map(|(k, m)| (bin_hz(k) - centroid).powi(2) * m)
-                .sum::<f32>()
-                / total_mag;
+            let centroid = dot(&self.freq_hz, magnitude) / total_mag;
+            self.scratch.clear();
+            self.scratch.extend(
+                self.freq_hz[..n]
+                    .iter()
+                    .map(|f| (f - centroid) * (f - centroid)),
+            );
+            let spread = dot(&self.scratch, magnitude) / total_mag;
             let target = ROLLOFF_FRACTION * total_mag;
             let mut acc = 0.0;
             let mut rolloff = bin_hz(n - 1);
@@ -226,9 +226,11 @@ impl SpectralReducer {
         // Flatness over bins 1..FLATNESS_MAX_HZ (DC carries no spectral shape).
         let body = &self.power[1.min(n)..hz_bin(FLATNESS_MAX_HZ).clamp(1.min(n), n)];
         if !body.is_empty() {
-            let mean = body.iter().sum::<f32>() / body.len() as f32;
-            let log_mean =
-                body.iter().map(|p| (p + POWER_FLOOR).ln()).sum::<f32>() / body.len() as f32;
+            let mean = sum(body) / body.len() as f32;
+            self.scratch.clear();
+            self.scratch
+                .extend(body.iter().map(|p| ln_positive(p + POWER_FLOOR)));
+            let log_mean = sum(&self.scratch) / body.len() as f32;
             out.flatness = if mean > POWER_FLOOR {
                 (log_mean.exp() / (mean + POWER_FLOOR)).clamp(0.0, 1.0)
             } else {
@@ -238,26 +240,22 @@ impl SpectralReducer {
         // Flux on log-compressed magnitude, so loud and quiet music rate alike.
         self.scratch.clear();
         self.scratch
-            .extend(magnitude.iter().map(|m| (1.0 + m).ln()));
+            .extend(magnitude.iter().map(|m| ln_positive(1.0 + m)));
         if self.previous_log.len() == self.scratch.len() {
-            out.flux = self
-                .scratch
-                .iter()
-                .zip(&self.previous_log)
-                .map(|(a, b)| (a - b).max(0.0))
-                .sum::<f32>()
-                / n as f32;
+            let mut rise = [0.0f32; 8];
+            for (a, b) in self.scratch.chunks(8).zip(self.previous_log.chunks(8)) {
+                for i in 0..a.len() {
+                    rise[i] += (a[i] - b[i]).max(0.0);
+                }
+            }
+            out.flux = rise.iter().sum::<f32>() / n as f32;
         }
         std::mem::swap(&mut self.previous_log, &mut self.scratch);
         // MFCC.
         let scale = power_scale();
         let mut mel_db = [0.0f32; MEL_BANDS];
         for (d, (start, w)) in mel_db.iter_mut().zip(&self.mel) {
-            let e: f32 = w
-                .iter()
-                .zip(self.power.get(*start..).unwrap_or(&[]))
-                .map(|(w, p)| w * p)
-                .sum();
+            let e = dot(w, self.power.get(*start..).unwrap_or(&[]));
             *d = 10.0 * (e * scale * 1000.0 + POWER_FLOOR).log10();
         }
         for (c, row) in out.mfcc.iter_mut().zip(&self.dct) {
@@ -269,38 +267,63 @@ impl SpectralReducer {
             if a >= b {
                 continue;
             }
-            self.scratch.clear();
-            self.scratch.extend_from_slice(&self.power[a..b]);
-            let len = self.scratch.len();
+            let band = &self.power[a..b];
+            let len = band.len();
             let k = ((len as f32 * CONTRAST_QUANTILE).round() as usize).clamp(1, len);
-            let mean_of = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
-            self.scratch
-                .select_nth_unstable_by(len - k, |x, y| x.total_cmp(y));
-            let peak = mean_of(&self.scratch[len - k..]);
-            let valley = if k < len {
-                self.scratch[..len - k].select_nth_unstable_by(k - 1, |x, y| x.total_cmp(y));
-                mean_of(&self.scratch[..k])
-            } else {
-                peak
-            };
+            let (peak, valley) = extreme_means(band, k, &mut self.scratch);
             *c = 10.0 * ((peak + POWER_FLOOR) / (valley + POWER_FLOOR)).log10();
         }
         for (o, &(a, b)) in out.octave_power.iter_mut().zip(&self.octave_bins) {
-            *o = self
-                .power
-                .get(a..b.min(n))
-                .map_or(0.0, |s| s.iter().sum::<f32>())
-                * scale;
+            *o = self.power.get(a..b.min(n)).map_or(0.0, sum) * scale;
         }
         for (o, &(a, b)) in out.low_mid_high_power.iter_mut().zip(&self.lmh_bins) {
-            *o = self
-                .power
-                .get(a..b.min(n))
-                .map_or(0.0, |s| s.iter().sum::<f32>())
-                * scale;
+            *o = self.power.get(a..b.min(n)).map_or(0.0, sum) * scale;
         }
         out
     }
+}
+
+/// Most values a contrast quantile keeps on the fast path (2 % of the widest band is 9).
+const EXTREMES_MAX: usize = 16;
+
+/// (mean of the `k` largest, mean of the `k` smallest) values of `band` (`1 ≤ k ≤ len`).
+/// Small `k` keeps two short sorted lists in one pass (most values are rejected by one
+/// comparison); a large `k` (never at the 2 % quantile of these bands) sorts a copy in
+/// `scratch`.
+fn extreme_means(band: &[f32], k: usize, scratch: &mut Vec<f32>) -> (f32, f32) {
+    let len = band.len();
+    if k > EXTREMES_MAX {
+        scratch.clear();
+        scratch.extend_from_slice(band);
+        scratch.sort_unstable_by(f32::total_cmp);
+        let mean_of = |s: &[f32]| s.iter().sum::<f32>() / s.len() as f32;
+        return (mean_of(&scratch[len - k..]), mean_of(&scratch[..k]));
+    }
+    // top: descending, bottom: ascending; both hold the first k values seen, then only
+    // values that beat their last entry.
+    let mut top = [f32::NEG_INFINITY; EXTREMES_MAX];
+    let mut bottom = [f32::INFINITY; EXTREMES_MAX];
+    for &v in band {
+        if v > top[k - 1] {
+            let mut i = k - 1;
+            while i > 0 && top[i - 1] < v {
+                top[i] = top[i - 1];
+                i -= 1;
+            }
+            top[i] = v;
+        }
+        if v < bottom[k - 1] {
+            let mut i = k - 1;
+            while i > 0 && bottom[i - 1] > v {
+                bottom[i] = bottom[i - 1];
+                i -= 1;
+            }
+            bottom[i] = v;
+        }
+    }
+    let peak = top[..k].iter().sum::<f32>() / k as f32;
+    let valley = bottom[..k].iter().sum::<f32>() / k as f32;
+    (peak, valley)
 }
 
 /// Scale from a sum of Hann-windowed bin powers to the mean square of the signal: a sine of
@@ -320,6 +343,31 @@ mod tests {
         let mut mag = Vec::new();
         Stft::new(FFT_SIZE).magnitude(&x, &mut mag);
         mag
+    }
+
+    #[test]
+    fn extreme_means_agree_with_sorting() {
+        let mut scratch = Vec::new();
+        for len in [1usize, 2, 5, 40, 431] {
+            let band: Vec<f32> = (0..len)
+                .map(|i| ((i * 7919) % 1009) as f32 * 0.01)
+                .collect();
+            let mut sorted = band.clone();
+            sorted.sort_by(f32::total_cmp);
+            for k in [1, 2, 9, 16, 17, 30] {
+                if k > len {
+                    continue;
+                }
+                let (peak, valley) = extreme_means(&band, k, &mut scratch);
+                let want_peak = sorted[len - k..].iter().sum::<f32>() / k as f32;
+                let want_valley = sorted[..k].iter().sum::<f32>() / k as f32;
+                assert!(
+                    (peak - want_peak).abs() < 1e-4,
+                    "{len} {k}: {peak} vs {want_peak}"
+                );
+                assert!((valley - want_valley).abs() < 1e-4, "{len} {k}");
+            }
+        }
     }
 
     #[test]

@@ -75,7 +75,13 @@ impl Stft {
             magnitude.resize(self.output.len(), 0.0);
             return;
         }
-        magnitude.extend(self.output.iter().map(|c| c.norm()));
+        // sqrt(re² + im²) rather than `norm` (libm's `hypot`, which guards against overflow
+        // that FFT bins of audio in ±1 cannot reach) so the loop vectorises.
+        magnitude.extend(
+            self.output
+                .iter()
+                .map(|c| (c.re * c.re + c.im * c.im).sqrt()),
+        );
     }
 }
 

@@ -240,7 +240,6 @@ fn analyse_one(engine: &Engine, path: &Path, peaks_path: Option<&Path>) -> FileO
             let (code, outcome) = match &e {
                 EngineError::Audio(a) => (audio_error_code(a), Outcome::of_audio_error(a)),
                 EngineError::Unsupported(_) => ("unsupported_format", Outcome::InputError),
-                EngineError::Meter(_) => ("analysis_error", Outcome::InputError),
                 EngineError::Panicked(_) => ("internal_error", Outcome::InternalError),
             };
             let json = json!({
