@@ -19,11 +19,13 @@
 //! assert_eq!(chords[1].root, 61); // Db4
 //! ```
 
+pub mod clip;
 pub mod drumkit;
 mod error;
 pub mod generate;
 pub mod knowledge;
 pub mod midi;
+pub mod midi_import;
 pub mod mixer;
 pub mod pattern;
 pub mod sequencer;
