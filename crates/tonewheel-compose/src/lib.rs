@@ -27,6 +27,7 @@ pub mod knowledge;
 pub mod midi;
 pub mod midi_import;
 pub mod mixer;
+pub mod modify;
 pub mod pattern;
 pub mod sequencer;
 pub mod session;

@@ -219,10 +219,10 @@ fn read_track(
     let mut open: Vec<(u8, u8, u64, u8)> = Vec::new();
     let mut notes: Vec<(u64, u64, u8, u8, u8)> = Vec::new();
     let close = |open: &mut Vec<(u8, u8, u64, u8)>,
-                     notes: &mut Vec<(u64, u64, u8, u8, u8)>,
-                     ch: u8,
-                     key: u8,
-                     at: u64| {
+                 notes: &mut Vec<(u64, u64, u8, u8, u8)>,
+                 ch: u8,
+                 key: u8,
+                 at: u64| {
         if let Some(k) = open.iter().position(|o| o.0 == ch && o.1 == key) {
             let (_, _, on, vel) = open.remove(k);
             notes.push((on, at, ch, key, vel));
