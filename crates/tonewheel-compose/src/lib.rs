@@ -24,6 +24,7 @@ pub mod drumkit;
 mod error;
 pub mod generate;
 pub mod knowledge;
+pub mod library;
 pub mod midi;
 pub mod midi_import;
 pub mod mixer;

@@ -361,7 +361,7 @@ pub fn apply(session: &mut Session, assignment: &str) -> Result<Change, ModifyEr
                             });
                         }
                         parse_pattern(value).map_err(|e| value_err(param, value, format!("a valid pattern ({e})")))?;
-                        if section == "default" && !rest.get(1).is_some_and(|s| *s == "default") {
+                        if rest.len() == 1 {
                             // `track.pattern=...` replaces every section's pattern.
                             t.patterns.clear();
                         }
