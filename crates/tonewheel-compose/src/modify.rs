@@ -7,6 +7,8 @@
 //! times) and a value outside the documented range is an error naming the range, never a
 //! silent clamp. Naming a chain stage type that the track does not have yet (`kick.saturation.
 //! drive=9dB`) adds a stage of that type, with that id, at the end of the chain.
+//! `TRACK.clip=FILE.mid` (or `FILE.mid#N` for track N) puts a MIDI file's notes on the track
+//! as an exact clip; `TRACK.clip=none` removes it.
 
 use thiserror::Error;
 use tonewheel_synth::chain::CHAIN_STAGE_TYPES;
@@ -340,6 +342,26 @@ pub fn apply(session: &mut Session, assignment: &str) -> Result<Change, ModifyEr
                         t.playing.velocity = ranged(param, value, "", (0.0, 1.0))?;
                         Ok(done(t.playing.velocity.to_string(), false))
                     }
+                    ["clip"] => {
+                        if value.eq_ignore_ascii_case("none") {
+                            t.clip = None;
+                            return Ok(done("none".into(), false));
+                        }
+                        // `FILE.mid` or `FILE.mid#N` for track N of the file.
+                        let (path, track) = match value.rsplit_once('#') {
+                            Some((p, n)) if n.parse::<usize>().is_ok() => (p, n.parse().ok()),
+                            _ => (value, None),
+                        };
+                        let m = crate::midi_import::import_midi_file(std::path::Path::new(path), track)
+                            .map_err(|e| value_err(param, value, format!("a readable MIDI file ({e}), or none")))?;
+                        let drums = matches!(t.instrument, InstrumentSpec::Drums(_));
+                        let mut clip = m.track.clip;
+                        clip.source = format!("{path} track {}", m.track.index);
+                        clip.check(drums).map_err(|(_, reason)| value_err(param, value, reason))?;
+                        let count = clip.notes.len();
+                        t.clip = Some(clip);
+                        Ok(done(format!("{count} notes from {path}"), false))
+                    }
                     ["preset"] => {
                         if !matches!(t.instrument, InstrumentSpec::Preset(_)) {
                             return Err(value_err(param, value, "a track playing a preset (this one is a drum kit)"));
@@ -376,7 +398,7 @@ pub fn apply(session: &mut Session, assignment: &str) -> Result<Change, ModifyEr
                         param: param.to_owned(),
                         what: "parameter",
                         name: rest.join("."),
-                        known: "volume, pan, mute, solo, transpose, swing, gate, velocity, preset, pattern[.SECTION], STAGE.PARAMETER".into(),
+                        known: "volume, pan, mute, solo, transpose, swing, gate, velocity, preset, pattern[.SECTION], clip, STAGE.PARAMETER".into(),
                     }),
                 };
             }
