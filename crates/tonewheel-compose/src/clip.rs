@@ -195,6 +195,29 @@ mod tests {
     }
 
     #[test]
+    fn a_clip_alone_drives_a_drum_track_at_its_exact_frame() {
+        // 120 BPM: beat 1 is frame 24 000 at 48 kHz. The pattern is silent, so every sound
+        // comes from the clip's kick (GM key 36).
+        let json = r#"{
+          "context": {"bpm": 120, "key": "C minor", "time_signature": [4, 4], "tail_s": 0.25},
+          "arrangement": [{"name": "a", "bars": 1}],
+          "tracks": [{"id": "kick", "instrument": {"drums": {}}, "patterns": {"default": "~"},
+                      "clip": {"notes": [{"start_beats": 1, "length_beats": 0.5, "note": 36, "velocity": 120}]}}]
+        }"#;
+        let session = crate::session::Session::from_json(json).unwrap();
+        let r = crate::session::render(&session).unwrap();
+        let first = r.mix_left.iter().position(|x| x.abs() > 1e-4).unwrap();
+        assert!((24_000..24_048).contains(&first), "first sound at frame {first}");
+        let notes = session.notes().unwrap();
+        assert_eq!(notes[0].events.len(), 1);
+        assert_eq!(notes[0].events[0].on_frame, 24_000);
+        // A key the kit has no symbol for is refused with the note's pointer.
+        let bad = json.replace("\"note\": 36", "\"note\": 20");
+        let e = crate::session::Session::from_json(&bad).unwrap().validate().unwrap_err();
+        assert!(e.to_string().contains("/tracks/0/clip/notes/0"), "{e}");
+    }
+
+    #[test]
     fn check_names_the_bad_note() {
         let mut clip = Clip {
             source: String::new(),
