@@ -207,13 +207,19 @@ mod tests {
         let session = crate::session::Session::from_json(json).unwrap();
         let r = crate::session::render(&session).unwrap();
         let first = r.mix_left.iter().position(|x| x.abs() > 1e-4).unwrap();
-        assert!((24_000..24_048).contains(&first), "first sound at frame {first}");
+        assert!(
+            (24_000..24_048).contains(&first),
+            "first sound at frame {first}"
+        );
         let notes = session.notes().unwrap();
         assert_eq!(notes[0].events.len(), 1);
         assert_eq!(notes[0].events[0].on_frame, 24_000);
         // A key the kit has no symbol for is refused with the note's pointer.
         let bad = json.replace("\"note\": 36", "\"note\": 20");
-        let e = crate::session::Session::from_json(&bad).unwrap().validate().unwrap_err();
+        let e = crate::session::Session::from_json(&bad)
+            .unwrap()
+            .validate()
+            .unwrap_err();
         assert!(e.to_string().contains("/tracks/0/clip/notes/0"), "{e}");
     }
 

@@ -450,6 +450,44 @@ mod tests {
     }
 
     #[test]
+    fn chords_hold_and_parse_back_to_the_same_onsets() {
+        let note = |start: f64, len: f64, key: u8| ClipNote {
+            start_beats: start,
+            length_beats: len,
+            note: key,
+            velocity: 100,
+        };
+        // A two-beat C minor triad, then g3 slightly late (quantised to beat 3).
+        let clip = Clip {
+            source: String::new(),
+            notes: vec![
+                note(0.0, 2.0, 48),
+                note(0.0, 2.0, 51),
+                note(0.0, 2.0, 55),
+                note(3.04, 1.0, 55),
+            ],
+        };
+        let p = clip_to_pattern(&clip, false, 4).unwrap();
+        assert_eq!(p, "[c3, d#3, g3] _ ~ g3");
+        let events = crate::pattern::parse_pattern(&p)
+            .unwrap()
+            .query_cycle(0)
+            .unwrap();
+        let onsets: Vec<(f64, f64)> = events
+            .iter()
+            .map(|e| (e.begin.to_f64(), e.end.to_f64()))
+            .collect();
+        assert_eq!(
+            onsets,
+            vec![(0.0, 0.5), (0.0, 0.5), (0.0, 0.5), (0.75, 1.0)]
+        );
+        assert!(matches!(
+            clip_to_pattern(&clip, false, 7),
+            Err(MidiImportError::Option { what: "grid", .. })
+        ));
+    }
+
+    #[test]
     fn drums_and_several_bars() {
         let bytes = smf_bytes(&[(0, 36, 100, 10), (2870, 38, 100, 10)], 9);
         let m = import_midi_bytes(&bytes, None).unwrap();
