@@ -119,7 +119,11 @@ fn value_err(param: &str, value: &str, expected: impl Into<String>) -> ModifyErr
 }
 
 fn ranged(param: &str, value: &str, unit: &str, range: (f64, f64)) -> Result<f64, ModifyError> {
-    let expected = || format!("{}..={} {unit}", range.0, range.1);
+    let expected = || {
+        format!("{}..={} {unit}", range.0, range.1)
+            .trim_end()
+            .to_owned()
+    };
     let (v, u) = number_with_unit(value).ok_or_else(|| value_err(param, value, expected()))?;
     let ok_unit = match u {
         None => true,
