@@ -31,6 +31,269 @@ pub enum Command {
     /// List and validate presets.
     #[command(subcommand)]
     Presets(PresetsCommand),
+    /// Build a session from a genre template and render it (session, mix, stems, MIDI).
+    Generate(GenerateArgs),
+    /// Change a session with PARAM=VALUE edits (tempo, key, levels, effect parameters...).
+    Modify(ModifyArgs),
+    /// Render sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Export a session as a WAV mix, WAV stems or MIDI files.
+    Export(ExportArgs),
+    /// The pattern library: add, list, search, show, import, export.
+    #[command(subcommand)]
+    Patterns(PatternsCommand),
+}
+
+/// `tonewheel generate GENRE BPM [--bars N] [--key K] [--seed S] [-o DIR] [--json]`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Genre id or alias: gabber, hardcore, hardstyle, techno, house, trance, dnb
+    /// (drum-and-bass), dubstep, hiphop (hip-hop), lofi (lo-fi).
+    pub genre: String,
+    /// Tempo in BPM (20..=300; checked by the verb so a bad tempo exits 1).
+    pub bpm: f64,
+    /// Length in bars, spread over the genre's sections.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub bars: u32,
+    /// Key such as "F minor" (default: the genre's most typical key).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Seed: the same arguments and seed give the same session and bit-identical audio.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output folder (default: ./GENRE-BPM).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Print one JSON object with what was written and measured.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tonewheel modify SESSION PARAM=VALUE... [--render] [--json]`
+#[derive(Debug, Args)]
+pub struct ModifyArgs {
+    /// A session.json file, or a folder holding one.
+    pub session: PathBuf,
+    /// Edits: bpm=190, key="A minor", bass.volume=-3dB, bass.pan=-0.2, bass.mute=true,
+    /// kick.saturation.drive=12dB, master.limiter.ceiling=-1dB, master.volume=-1dB,
+    /// lead.clip=riff.mid, hats.pattern="hh*8". All are checked before anything is written.
+    #[arg(required = true)]
+    pub params: Vec<String>,
+    /// Render the mix again after the edit (mix.wav beside the session).
+    #[arg(long)]
+    pub render: bool,
+    /// Print one JSON object with the applied changes.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tonewheel session ...`
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Render a session's mix (and stems with --stems) at its own sample rate.
+    Render(SessionRenderArgs),
+}
+
+/// `tonewheel session render SESSION [-o DIR] [--stems] [--json]`
+#[derive(Debug, Args)]
+pub struct SessionRenderArgs {
+    /// A session.json file, or a folder holding one.
+    pub session: PathBuf,
+    /// Output folder (default: the session's folder).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Also write one WAV per track under stems/.
+    #[arg(long)]
+    pub stems: bool,
+    /// Print one JSON object with what was written and measured.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The mix as one WAV file.
+    Wav,
+    /// One WAV file per track in a folder.
+    Stems,
+    /// One Standard MIDI File per track in a folder.
+    Midi,
+}
+
+/// `tonewheel export SESSION --format wav|stems|midi [-o PATH] [--bit-depth 16|24] [--sample-rate HZ]`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A session.json file, or a folder holding one.
+    pub session: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (wav) or folder (stems, midi); default: export.wav, export-stems/ or midi/
+    /// beside the session.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// PCM bit depth (TPDF-dithered).
+    #[arg(long, default_value = "24", value_parser = ["16", "24"])]
+    pub bit_depth: String,
+    /// Sample rate in Hz (default: the session's; other rates are resampled with the
+    /// high-quality sinc resampler).
+    #[arg(long, value_parser = ["44100", "48000"])]
+    pub sample_rate: Option<String>,
+    /// Print one JSON object with the files written.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The pattern library folder, shared by the `patterns` verbs.
+#[derive(Debug, Args)]
+pub struct LibraryArg {
+    /// Library folder (default: $TONEWHEEL_PATTERNS, else ./tonewheel-data/patterns).
+    #[arg(long, global = true)]
+    pub library: Option<PathBuf>,
+}
+
+/// `tonewheel patterns ...`
+#[derive(Debug, Subcommand)]
+pub enum PatternsCommand {
+    /// Add a pattern (validated, with an audio preview rendered beside it).
+    Add(PatternsAddArgs),
+    /// List patterns, optionally with one tag.
+    List(PatternsListArgs),
+    /// Search names, tags and pattern text; best matches first, typos tolerated.
+    Search(PatternsSearchArgs),
+    /// Show one pattern.
+    Show(PatternsShowArgs),
+    /// Import patterns from an export file (.json) or a MIDI track (.mid, quantised).
+    Import(PatternsImportArgs),
+    /// Export patterns to a JSON file.
+    Export(PatternsExportArgs),
+}
+
+/// `tonewheel patterns add NAME PATTERN [--tags a,b] [--preset ID] [--bpm N] [--key K]`
+#[derive(Debug, Args)]
+pub struct PatternsAddArgs {
+    /// Name (the id is made from it).
+    pub name: String,
+    /// Mini-notation, e.g. "bd*4, [~ hh]*4" or "c2 ~ eb2 [g2 f2]".
+    pub pattern: String,
+    /// Comma-separated tags.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Factory preset for the preview of a melodic pattern.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Tempo of the preview.
+    #[arg(long, value_parser = parse_bpm)]
+    pub bpm: Option<f64>,
+    /// Key that resolves scale degrees (default "C minor").
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Print the stored pattern as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+/// `tonewheel patterns list [--tag T] [--json]`
+#[derive(Debug, Args)]
+pub struct PatternsListArgs {
+    /// Only patterns with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// One JSON object per pattern, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+/// `tonewheel patterns search QUERY... [--json]`
+#[derive(Debug, Args)]
+pub struct PatternsSearchArgs {
+    /// Words to look for.
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// One JSON object per match (with its score), one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+/// `tonewheel patterns show ID [--json]`
+#[derive(Debug, Args)]
+pub struct PatternsShowArgs {
+    /// Pattern id.
+    pub id: String,
+    /// Print the pattern as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+/// `tonewheel patterns import FILE.json|FILE.mid [--track N] [--grid 16] [--name N] [--tags a,b]`
+#[derive(Debug, Args)]
+pub struct PatternsImportArgs {
+    /// An export file (.json) or a Standard MIDI File (.mid, .midi).
+    pub file: PathBuf,
+    /// MIDI: track index in the file (default: the first with notes).
+    #[arg(long)]
+    pub track: Option<usize>,
+    /// MIDI: quantising grid, steps per 4/4 bar (4, 8, 12, 16, 24, 32).
+    #[arg(long, default_value_t = 16)]
+    pub grid: u32,
+    /// MIDI: pattern name (default: the track name, else the file name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// MIDI: comma-separated tags.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// MIDI: preview preset of a melodic track.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Print the stored patterns as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+/// `tonewheel patterns export ID...|--all -o FILE.json`
+#[derive(Debug, Args)]
+pub struct PatternsExportArgs {
+    /// Pattern ids.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub ids: Vec<String>,
+    /// Export every pattern.
+    #[arg(long)]
+    pub all: bool,
+    /// Output file (written atomically).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The library folder.
+    #[command(flatten)]
+    pub library: LibraryArg,
+}
+
+fn parse_bpm(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .map_err(|_| format!("expected a tempo in BPM, found {text}"))?;
+    if (20.0..=300.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("expected 20..=300 BPM, found {text}"))
+    }
 }
 
 /// `tonewheel presets ...`

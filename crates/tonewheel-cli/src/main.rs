@@ -22,6 +22,11 @@ fn main() -> std::process::ExitCode {
         cli::Command::Presets(cli::PresetsCommand::List(a)) => cmd::presets::list(&a),
         cli::Command::Presets(cli::PresetsCommand::Validate(a)) => cmd::presets::validate(&a),
         cli::Command::Presets(cli::PresetsCommand::Generate(a)) => cmd::presets::generate(&a),
+        cli::Command::Generate(a) => cmd::generate::run(&a),
+        cli::Command::Modify(a) => cmd::modify::run(&a),
+        cli::Command::Session(cli::SessionCommand::Render(a)) => cmd::session::render(&a),
+        cli::Command::Export(a) => cmd::session::export(&a),
+        cli::Command::Patterns(c) => cmd::patterns::run(&c),
     };
     if args.verbose > 0 {
         if let Some(mb) = outcome::peak_rss_mb() {

@@ -34,6 +34,7 @@ fn track(
         }),
         automation: Vec::new(),
         lfos: Vec::new(),
+        clip: None,
     }
 }
 

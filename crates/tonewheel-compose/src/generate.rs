@@ -177,6 +177,7 @@ pub fn generate(
             sidechain: None,
             automation: Vec::new(),
             lfos: Vec::new(),
+            clip: None,
         });
     }
     let has_kick = tracks.iter().any(|t| t.id == "kick");
@@ -252,6 +253,7 @@ pub fn generate(
             sidechain: sidechain("duck"),
             automation: Vec::new(),
             lfos: Vec::new(),
+            clip: None,
         });
     }
     let harmony_role = if roles.contains_key("pad") {
@@ -276,6 +278,7 @@ pub fn generate(
             sidechain: sidechain("duck"),
             automation: Vec::new(),
             lfos: Vec::new(),
+            clip: None,
         });
     }
     Ok(Session {

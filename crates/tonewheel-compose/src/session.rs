@@ -18,6 +18,7 @@ use tonewheel_synth::chain::EffectChain;
 use tonewheel_synth::format::StageFile;
 use tonewheel_synth::{Preset, Synth};
 
+use crate::clip::Clip;
 use crate::drumkit::DrumKit;
 use crate::error::SequenceError;
 use crate::mixer::{balance, db_to_gain, Automation, Channel, Lfo, CONTROL_FRAMES};
@@ -201,6 +202,9 @@ pub struct TrackSpec {
     /// LFOs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lfos: Vec<Lfo>,
+    /// Exact notes (imported MIDI) played in addition to the patterns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<Clip>,
 }
 
 /// A return bus fed by sends.
@@ -380,6 +384,12 @@ impl Session {
         })
     }
 
+    /// Checks everything a render checks before making sound (context, arrangement, tracks,
+    /// patterns, clips, automation, routing), without rendering.
+    pub fn validate(&self) -> Result<(), SessionError> {
+        self.plan().map(|_| ())
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> String {
         // Serialising plain data structs with string keys cannot fail.
@@ -506,6 +516,9 @@ impl Session {
                     for (_, _, p) in &patterns {
                         symbols.extend(p.sounds());
                     }
+                    if let Some(clip) = &t.clip {
+                        symbols.extend(clip.drum_symbols().map(str::to_owned));
+                    }
                     for (symbol, id) in kit {
                         if tonewheel_synth::factory_json(id).is_none() {
                             return Err(invalid(
@@ -517,6 +530,13 @@ impl Session {
                     (None, symbols.into_iter().collect())
                 }
             };
+            if let Some(clip) = &t.clip {
+                let drums = matches!(t.instrument, InstrumentSpec::Drums(_));
+                clip.check(drums).map_err(|(note, reason)| match note {
+                    Some(k) => invalid(at(&format!("clip/notes/{k}")), reason),
+                    None => invalid(at("clip/notes"), reason),
+                })?;
+            }
             let fx_ids: Vec<&str> = t.fx.iter().map(|s| s.id.as_str()).collect();
             let resolve = |target: &str, pointer: String| -> Result<Target, SessionError> {
                 let parts: Vec<&str> = target.split('.').collect();
@@ -705,6 +725,16 @@ fn track_events(
                 }
             })?,
         );
+    }
+    if let Some(clip) = &spec.clip {
+        let drums = matches!(spec.instrument, InstrumentSpec::Drums(_));
+        let notes = clip
+            .events(&plan.timeline, plan.timeline.bars(), drums, pl.transpose)
+            .ok_or_else(|| SessionError::Track {
+                track: spec.id.clone(),
+                source: SequenceError::Overflow,
+            })?;
+        events.extend(notes);
     }
     Ok(events)
 }
