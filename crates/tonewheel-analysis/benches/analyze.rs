@@ -75,6 +75,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("full_default_set", |b| {
         b.iter(|| engine.analyze_buffer(&audio))
     });
+    // Each analyzer alone: the single pass over the features it needs, plus its own work.
+    for name in Registry::defaults().names() {
+        let only = Registry::defaults()
+            .select(&[name])
+            .expect("a registered analyzer");
+        let engine = Engine::new(only);
+        g.bench_function(format!("analyzer_{name}"), |b| {
+            b.iter(|| engine.analyze_buffer(&audio))
+        });
+    }
     g.finish();
 }
 

@@ -458,4 +458,27 @@ pub struct AnalyzeArgs {
     /// Points of the waveform overview.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     pub points: u32,
+    /// Expected tempo range MIN-MAX in BPM (e.g. 138-142): resolves the half/double-time
+    /// ambiguity toward it, like a DJ program's BPM range setting.
+    #[arg(long, value_name = "MIN-MAX", value_parser = parse_bpm_range)]
+    pub tempo_range: Option<(f32, f32)>,
+}
+
+/// `MIN-MAX` with 20 ≤ MIN ≤ MAX ≤ 400.
+fn parse_bpm_range(text: &str) -> Result<(f32, f32), String> {
+    let (lo, hi) = text
+        .split_once('-')
+        .ok_or_else(|| format!("expected MIN-MAX in BPM, found {text:?}"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .map_err(|_| format!("expected a number of BPM, found {v:?}"))
+    };
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    if !(20.0..=400.0).contains(&lo) || !(lo..=400.0).contains(&hi) {
+        return Err(format!(
+            "expected 20 <= MIN <= MAX <= 400 BPM, found {lo}-{hi}"
+        ));
+    }
+    Ok((lo, hi))
 }

@@ -30,7 +30,7 @@ pub fn defaults() -> Vec<Box<dyn Analyzer>> {
         Box::new(LoudnessAnalyzer),
         Box::new(SpectralAnalyzer),
         Box::new(StereoAnalyzer),
-        Box::new(TempoAnalyzer),
+        Box::new(TempoAnalyzer::default()),
         Box::new(KeyAnalyzer),
         Box::new(PitchAnalyzer),
         Box::new(DynamicsAnalyzer),

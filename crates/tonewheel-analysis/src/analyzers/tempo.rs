@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::stats::round;
 use super::to_value;
 use crate::engine::{frame_rate_hz, AnalysisInput, Analyzer, AnalyzerError, Feature, FeatureSet};
-use crate::mir::{estimate_tempo, pick_onsets, track_beats, Meter};
+use crate::mir::{estimate_tempo_with, pick_onsets, track_beats, Meter, TempoOptions};
 
 /// Tempo of one span (`bpm` is `null` when there is no periodicity).
 #[derive(Debug, Clone, Serialize)]
@@ -29,7 +29,19 @@ pub struct TempoResult {
 
 /// The tempo / beats / onsets analyzer.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TempoAnalyzer;
+pub struct TempoAnalyzer {
+    range_bpm: Option<(f32, f32)>,
+}
+
+impl TempoAnalyzer {
+    /// An analyzer that resolves the half/double ambiguity toward `min_bpm..=max_bpm` (what a
+    /// DJ program's "BPM range" setting does): for material whose genre is known.
+    pub fn with_range(min_bpm: f32, max_bpm: f32) -> Self {
+        Self {
+            range_bpm: Some((min_bpm.min(max_bpm), min_bpm.max(max_bpm))),
+        }
+    }
+}
 
 impl Analyzer for TempoAnalyzer {
     fn name(&self) -> &'static str {
@@ -46,10 +58,15 @@ impl Analyzer for TempoAnalyzer {
         let env = &input.cache.frames.onset;
         let range = input.span.index_range(1.0 / f64::from(rate), env.len());
         let offset_s = range.start as f64 / f64::from(rate);
+        let body = input.cache.frames.onset_low.get(range.clone());
         let env = &env[range];
         let shift = |v: Vec<f64>| v.into_iter().map(|t| round(t + offset_s, 3)).collect();
         let onsets_s = shift(pick_onsets(env, rate));
-        let result = match estimate_tempo(env, rate) {
+        let options = TempoOptions {
+            body_envelope: body,
+            range_bpm: self.range_bpm,
+        };
+        let result = match estimate_tempo_with(env, rate, &options) {
             Some(t) => TempoResult {
                 bpm: Some(round(f64::from(t.bpm), 2)),
                 confidence: round(f64::from(t.confidence), 3),

@@ -89,10 +89,17 @@ impl Registry {
         r
     }
 
-    /// Adds an analyzer (a later one with the same name replaces the earlier).
+    /// Adds an analyzer at the end; one with the same name as a registered analyzer replaces
+    /// it in its place (so output order stays).
     pub fn register(&mut self, analyzer: Box<dyn Analyzer>) {
-        self.analyzers.retain(|a| a.name() != analyzer.name());
-        self.analyzers.push(analyzer);
+        match self
+            .analyzers
+            .iter()
+            .position(|a| a.name() == analyzer.name())
+        {
+            Some(i) => self.analyzers[i] = analyzer,
+            None => self.analyzers.push(analyzer),
+        }
     }
 
     /// The registered names in order.

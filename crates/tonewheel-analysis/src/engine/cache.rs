@@ -106,6 +106,8 @@ pub struct FrameFeatures {
     pub low_mid_high_power: Vec<[f32; 3]>,
     /// Onset strength per frame.
     pub onset: Vec<f32>,
+    /// Drum-body (low and mid region) onset strength per frame: kicks and snares, no hats.
+    pub onset_low: Vec<f32>,
     /// Chroma per frame (index 0 = C).
     pub chroma: Vec<[f32; 12]>,
     /// Stereo terms per frame.

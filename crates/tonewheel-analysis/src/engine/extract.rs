@@ -365,6 +365,7 @@ impl Extractor {
         }
         if let Some(o) = self.onset.as_mut() {
             self.frames.onset.push(o.push(&self.magnitude));
+            self.frames.onset_low.push(o.low_strength());
         }
         if let Some(c) = self.chroma.as_mut() {
             self.frames.chroma.push(c.push(&self.magnitude));

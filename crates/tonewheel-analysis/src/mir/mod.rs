@@ -63,7 +63,9 @@ pub use key::{
 pub use novelty::{novelty_curve, section_boundaries};
 pub use onset::{pick_onsets, OnsetDetector, MAX_FFT_SIZE, ONSET_LAG_S};
 pub use pitch::{estimate_pitch, PitchEstimate};
-pub use tempo::{estimate_tempo, Meter, TempoEstimate, MAX_BPM, MIN_BPM};
+pub use tempo::{
+    estimate_tempo, estimate_tempo_with, Meter, TempoEstimate, TempoOptions, MAX_BPM, MIN_BPM,
+};
 
 /// A finite value, or 0 for NaN and infinities: hostile input is read as silence.
 pub(crate) fn finite_or_zero(value: f32) -> f32 {

@@ -31,6 +31,11 @@ pub const LOW_REGION_HZ: f32 = 200.0;
 pub const HIGH_REGION_HZ: f32 = 2_500.0;
 /// Weights of the low, mid and high regions' mean flux.
 pub const REGION_WEIGHTS: [f32; 3] = [0.5, 0.3, 0.2];
+/// Weights of the low and mid regions in the drum-body strength ([`OnsetDetector::low_strength`]):
+/// kicks, snare bodies and toms without the hats and cymbals of the high region. (Bands below
+/// 1 kHz only were tried: on the accuracy corpus they read two drum-and-bass files at half
+/// tempo and fixed nothing else.)
+pub const LOW_MID_WEIGHTS: [f32; 2] = [0.6, 0.4];
 /// Frame time of an onset's flux peak minus the onset's true time (s), subtracted by
 /// [`pick_onsets`] and the beat tracker. Negative: with centred 2048/512 frames the log
 /// flux peaks while the hit is still in the rising half of the Hann window, about 22 ms
@@ -51,6 +56,8 @@ struct Band {
     region: usize,
     /// Weight of this band's flux: its region's weight over the region's band count.
     flux_weight: f32,
+    /// Weight in the low/mid (drum body) strength; 0 for high-region bands.
+    low_weight: f32,
     weights: Vec<f32>,
 }
 
@@ -62,6 +69,7 @@ pub struct OnsetDetector {
     full_scale: f32,
     previous: Vec<f32>,
     current: Vec<f32>,
+    low: f32,
 }
 
 /// Region index (0 low, 1 mid, 2 high) of a band centre.
@@ -122,6 +130,7 @@ impl OnsetDetector {
                     first_bin,
                     region: region_of(mid),
                     flux_weight: 0.0,
+                    low_weight: 0.0,
                     weights,
                 });
             }
@@ -134,6 +143,9 @@ impl OnsetDetector {
         }
         for band in &mut bands {
             band.flux_weight = REGION_WEIGHTS[band.region] / counts[band.region].max(1) as f32;
+            band.low_weight = LOW_MID_WEIGHTS
+                .get(band.region)
+                .map_or(0.0, |w| w / counts[band.region].max(1) as f32);
         }
         let n = bands.len();
         Self {
@@ -141,7 +153,15 @@ impl OnsetDetector {
             full_scale: (fft_size as f32 / 4.0).max(1.0),
             previous: vec![0.0; n],
             current: vec![0.0; n],
+            low: 0.0,
         }
+    }
+
+    /// The drum-body strength (≥ 0) of the last frame [`push`](Self::push)ed: the same flux
+    /// over the low and mid regions only ([`LOW_MID_WEIGHTS`]), so kicks and snares count
+    /// and hi-hats do not. The tempo estimator uses it to tell the beat from the hat subdivision.
+    pub fn low_strength(&self) -> f32 {
+        self.low
     }
 
     /// The onset strength (≥ 0) of this frame from its magnitude spectrum. The first frame
@@ -160,9 +180,13 @@ impl OnsetDetector {
             *out = (ONSET_COMPRESSION * sum / self.full_scale).ln_1p();
         }
         let mut flux = 0.0f32;
+        let mut low = 0.0f32;
         for ((cur, prev), band) in self.current.iter().zip(&self.previous).zip(&self.bands) {
-            flux += band.flux_weight * (cur - prev).max(0.0);
+            let rise = (cur - prev).max(0.0);
+            flux += band.flux_weight * rise;
+            low += band.low_weight * rise;
         }
+        self.low = if low.is_finite() { low } else { 0.0 };
         std::mem::swap(&mut self.previous, &mut self.current);
         let strength = flux;
         if strength.is_finite() {

@@ -23,7 +23,15 @@
 //!    A faster level must also keep an autocorrelation peak at its own period of at least
 //!    [`PULSE_RATIO`] of the best level's (else it is a subdivision: hats between the
 //!    kicks and snares). The winner is refined by parabolic interpolation of the comb score.
-//! 5. Meter: with beat period `T`, `r(3T), r(6T)` (a 3-beat bar) against `r(2T), r(4T)`
+//! 5. **Drum body.** When the low/mid-region envelope (kicks and snares, no hats) is given,
+//!    the chosen level steps down to half its tempo if that envelope barely pulses at the
+//!    chosen period (below [`BODY_PULSE_RATIO`] of its pulse at the doubled period) while it
+//!    clearly pulses at the doubled one: the fast level was the hats' subdivision of a slow
+//!    backbeat (boom-bap, ballads at 60–95 BPM read double otherwise).
+//! 6. **Range hint.** When the caller knows the tempo range (a generated track, DJ software's
+//!    "BPM range" setting), the metrical level inside it with the best comb score wins over
+//!    the steps above; with no level inside, the hint is ignored.
+//! 7. Meter: with beat period `T`, `r(3T), r(6T)` (a 3-beat bar) against `r(2T), r(4T)`
 //!    (2- and 4-beat bars): 3/4 when the former is larger.
 //!
 //! Confidence = the winner's comb score above the median comb score of the range, scaled
@@ -50,6 +58,12 @@ pub const EDGE_LEVEL_RATIO: f32 = 0.85;
 /// own period of at least this share of the best level's peak: a faster level whose
 /// every other beat is only a hi-hat is a subdivision, not the beat.
 pub const PULSE_RATIO: f32 = 0.6;
+/// The chosen level halves when the drum-body envelope's pulse at its period is below this
+/// share of the pulse at twice the period.
+pub const BODY_PULSE_RATIO: f32 = 0.75;
+/// ... and the pulse at twice the period is at least this (normalised autocorrelation): the
+/// drum body must itself be periodic there, not silent or a single hit per bar.
+pub const BODY_MIN_PULSE: f32 = 0.2;
 /// Best comb score (normalised autocorrelation) below which there is no periodicity.
 pub const MIN_PERIODICITY: f32 = 0.1;
 /// Lower edge of the preferred tempo band (BPM).
@@ -214,9 +228,27 @@ impl TempoGrid {
     }
 }
 
+/// What the estimator may use besides the onset envelope.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TempoOptions<'a> {
+    /// The drum-body envelope (same frames as the onset envelope): see the module docs, step 5.
+    pub body_envelope: Option<&'a [f32]>,
+    /// The tempo range the caller expects, BPM (step 6).
+    pub range_bpm: Option<(f32, f32)>,
+}
+
 /// Tempo, confidence, octave alternative and meter of an onset envelope sampled at
 /// `frame_rate_hz` (see the module docs). `None` when there is no periodicity.
 pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstimate> {
+    estimate_tempo_with(envelope, frame_rate_hz, &TempoOptions::default())
+}
+
+/// [`estimate_tempo`] with the drum-body envelope and/or a tempo range hint.
+pub fn estimate_tempo_with(
+    envelope: &[f32],
+    frame_rate_hz: f32,
+    options: &TempoOptions<'_>,
+) -> Option<TempoEstimate> {
     if !frame_rate_hz.is_finite() || frame_rate_hz <= 0.0 {
         return None;
     }
@@ -275,6 +307,38 @@ pub fn estimate_tempo(envelope: &[f32], frame_rate_hz: f32) -> Option<TempoEstim
             && faster_pulse_holds
             && bpm > grid.bpm[chosen]
         {
+            chosen = i;
+        }
+    }
+    // Step 5: a fast level the drum body does not pulse at is the hats' subdivision.
+    let body_acf = options
+        .body_envelope
+        .filter(|b| b.len() == n)
+        .and_then(|b| Autocorrelation::new(b, max_lag, true));
+    if let Some(body) = &body_acf {
+        let body_pulse = |bpm: f32| {
+            let lag = 60.0 * frame_rate_hz / bpm;
+            (-2..=2)
+                .map(|d| body.at(lag + 0.5 * d as f32))
+                .fold(f32::NEG_INFINITY, f32::max)
+        };
+        let fast = grid.bpm[chosen];
+        if let Some(h) = grid.best_near(fast / 2.0, 0.02).filter(|&h| in_range(h)) {
+            let (at_fast, at_slow) = (body_pulse(fast), body_pulse(grid.bpm[h]));
+            if at_slow >= BODY_MIN_PULSE && at_fast < BODY_PULSE_RATIO * at_slow {
+                chosen = h;
+            }
+        }
+    }
+    // Step 6: the caller's range picks among the metrical levels.
+    if let Some((lo, hi)) = options.range_bpm.filter(|(lo, hi)| lo <= hi) {
+        let base = grid.bpm[chosen];
+        let inside = LEVEL_FACTORS
+            .iter()
+            .filter_map(|f| grid.best_near(base * f, 0.02))
+            .filter(|&i| in_range(i) && (lo * 0.98..=hi * 1.02).contains(&grid.bpm[i]))
+            .max_by(|&a, &b| grid.score[a].total_cmp(&grid.score[b]));
+        if let Some(i) = inside {
             chosen = i;
         }
     }

@@ -62,6 +62,15 @@ pub fn onset_envelope(audio: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// Onset envelope and drum-body (low/mid region) envelope of `audio`.
+pub fn onset_envelopes(audio: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let mut detector = OnsetDetector::new(FFT_SIZE, RATE_HZ);
+    stft(audio)
+        .iter()
+        .map(|frame| (detector.push(frame), detector.low_strength()))
+        .unzip()
+}
+
 /// Chroma frames, frame energies and the final tuning estimate of `audio`.
 pub fn chroma_frames(audio: &[f32]) -> (Vec<[f32; 12]>, Vec<f32>, f32) {
     let mut extractor = ChromaExtractor::new(FFT_SIZE, RATE_HZ);

@@ -1,8 +1,12 @@
 //! Onsets, tempo, meter and beats on synthetic drum patterns.
 
-use tonewheel_analysis::mir::{estimate_tempo, pick_onsets, track_beats, Meter};
+use tonewheel_analysis::mir::{
+    estimate_tempo, estimate_tempo_with, pick_onsets, track_beats, Meter, TempoOptions,
+};
 
-use crate::support::{add_kick, add_noise_hit, onset_envelope, Noise, FRAME_RATE_HZ, RATE_HZ};
+use crate::support::{
+    add_kick, add_noise_hit, onset_envelope, onset_envelopes, Noise, FRAME_RATE_HZ, RATE_HZ,
+};
 
 /// Accuracy1-style tolerance of the brief (tighter than MIREX's 4 %).
 const BPM_TOLERANCE: f32 = 0.02;
@@ -295,4 +299,70 @@ fn humanised_groove_over_a_pad_and_noise() {
         "{hits} of {} beats: {beats:?}",
         truth.len()
     );
+}
+
+/// A closed hat: noise differenced three times (+18 dB per octave), so its energy sits above
+/// a few kHz as a real hat's does.
+fn add_hat(audio: &mut [f32], at_s: f64, noise: &mut Noise) {
+    let mut hit = vec![0.0f32; (0.04 * RATE_HZ) as usize];
+    add_noise_hit(&mut hit, 0.0, 0.03, 1.0, noise);
+    for _ in 0..2 {
+        for i in (1..hit.len()).rev() {
+            hit[i] -= hit[i - 1];
+        }
+    }
+    let start = (at_s * f64::from(RATE_HZ)).round() as usize;
+    for (slot, h) in audio.iter_mut().skip(start).zip(&hit) {
+        *slot += 0.5 * h;
+    }
+}
+
+/// A slow backbeat (kick on 1 and 3, snare on 2 and 4) under
+/// loud hats on every eighth: the eighths pulse as strongly as the beats in the full envelope;
+/// the drum body (kicks and snares) pulses at the beat. With the body envelope the estimate is
+/// the beat; with a range hint around the eighths it is the eighths (the caller asked).
+#[test]
+fn the_drum_body_tells_a_slow_backbeat_from_its_hats() {
+    for bpm in [66.0f32, 72.0, 84.0] {
+        let mut audio = vec![0.0f32; (LENGTH_S * RATE_HZ) as usize];
+        let mut noise = Noise::new(11);
+        let period = 60.0 / f64::from(bpm);
+        let mut beat = 0usize;
+        while 0.25 + beat as f64 * period < f64::from(LENGTH_S) - 0.5 {
+            let t = 0.25 + beat as f64 * period;
+            if beat.is_multiple_of(2) {
+                add_kick(&mut audio, t, 0.8);
+            } else {
+                add_noise_hit(&mut audio, t, 0.12, 0.5, &mut noise);
+            }
+            add_hat(&mut audio, t, &mut noise);
+            add_hat(&mut audio, t + period / 2.0, &mut noise);
+            beat += 1;
+        }
+        let (envelope, body) = onset_envelopes(&audio);
+        // The hats are loud enough that the full envelope alone hears the eighths.
+        let alone = estimate_tempo(&envelope, FRAME_RATE_HZ).expect("a tempo");
+        assert!(
+            (alone.bpm - 2.0 * bpm).abs() / (2.0 * bpm) <= BPM_TOLERANCE,
+            "{bpm} BPM without the body read {alone:?}"
+        );
+        let with_body = TempoOptions {
+            body_envelope: Some(&body),
+            range_bpm: None,
+        };
+        let e = estimate_tempo_with(&envelope, FRAME_RATE_HZ, &with_body).expect("a tempo");
+        assert!(
+            (e.bpm - bpm).abs() / bpm <= BPM_TOLERANCE,
+            "{bpm} BPM read {e:?}"
+        );
+        let hinted = TempoOptions {
+            body_envelope: Some(&body),
+            range_bpm: Some((2.0 * bpm - 10.0, 2.0 * bpm + 10.0)),
+        };
+        let e = estimate_tempo_with(&envelope, FRAME_RATE_HZ, &hinted).expect("a tempo");
+        assert!(
+            (e.bpm - 2.0 * bpm).abs() / (2.0 * bpm) <= BPM_TOLERANCE,
+            "{bpm} BPM hinted to the eighths read {e:?}"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::CommandFactory;
 use rayon::prelude::*;
 use serde_json::{json, Value};
+use tonewheel_analysis::analyzers::TempoAnalyzer;
 use tonewheel_analysis::engine::{Engine, EngineError, ExtractOptions, Registry};
 
 use crate::cli::AnalyzeArgs;
@@ -127,7 +128,11 @@ fn build_registry(args: &AnalyzeArgs) -> Result<Registry, String> {
             .collect(),
     };
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    defaults.select(&refs).map_err(|e| e.to_string())
+    let mut registry = defaults.select(&refs).map_err(|e| e.to_string())?;
+    if let (Some((lo, hi)), true) = (args.tempo_range, refs.contains(&"tempo")) {
+        registry.register(Box::new(TempoAnalyzer::with_range(lo, hi)));
+    }
+    Ok(registry)
 }
 
 /// Files named explicitly, plus audio files found under folders (sorted per folder).

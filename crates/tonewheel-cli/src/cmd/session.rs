@@ -164,13 +164,34 @@ pub fn write(path: &Path, audio: &AudioBuffer, depth: BitDepth, seed: u64) -> Re
     Ok(())
 }
 
-/// Level facts of a mix: sample peak, true peak, integrated loudness.
+/// Level facts of a mix: sample peak, true peak, integrated loudness — measured by the analysis
+/// engine's meter, so they are the numbers `tonewheel analyze` prints for the same file.
 pub fn levels(audio: &AudioBuffer) -> Value {
-    let l = tonewheel_analysis::measure_loudness(audio);
+    use tonewheel_analysis::amplitude_to_db;
+    use tonewheel_analysis::engine::{extract_buffer, ExtractOptions, Feature, FeatureSet};
+    let cache = extract_buffer(
+        audio,
+        FeatureSet::of(&[Feature::Loudness]),
+        ExtractOptions::default(),
+    );
+    let Ok(cache) = cache else {
+        return json!({"peak_dbfs": null, "true_peak_dbtp": null, "integrated_lufs": null});
+    };
+    let sample_peak = cache
+        .levels
+        .channel_peak
+        .iter()
+        .fold(0.0f32, |m, p| m.max(*p));
+    let (integrated, true_peak) = cache.loudness.as_ref().map_or((None, 0.0), |l| {
+        (
+            l.integrated_lufs,
+            l.true_peak.iter().fold(0.0f64, |m, p| m.max(*p)),
+        )
+    });
     json!({
-        "peak_dbfs": round2(l.sample_peak_dbfs),
-        "true_peak_dbtp": round2(l.true_peak_dbtp),
-        "integrated_lufs": l.integrated_lufs.map(round2),
+        "peak_dbfs": round2(amplitude_to_db(f64::from(sample_peak))),
+        "true_peak_dbtp": round2(amplitude_to_db(true_peak.max(f64::from(sample_peak)))),
+        "integrated_lufs": integrated.map(round2),
     })
 }
 
