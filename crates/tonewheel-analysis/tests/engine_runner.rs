@@ -118,3 +118,54 @@ fn non_finite_samples_are_counted_and_analysed_as_zero() {
     let peak = v["loudness"]["sample_peak_dbfs"].as_f64().unwrap();
     assert!((peak + 12.0).abs() < 0.05, "{peak}");
 }
+
+/// A kick on every beat under a sustained triad, `seconds` long.
+fn groove(rate: u32, bpm: f64, triad_hz: [f64; 3], seconds: f64) -> Vec<f32> {
+    let n = (f64::from(rate) * seconds) as usize;
+    let beat = 60.0 / bpm;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / f64::from(rate);
+            let in_beat = t % beat;
+            let kick = (-in_beat * 30.0).exp() * (std::f64::consts::TAU * 60.0 * in_beat).sin();
+            let chord: f64 = triad_hz
+                .iter()
+                .map(|f| (std::f64::consts::TAU * f * t).sin())
+                .sum::<f64>()
+                / 3.0;
+            (0.5 * kick + 0.2 * chord) as f32
+        })
+        .collect()
+}
+
+/// Two pieces separated by silence (a DJ set, an album side) get their own region tempo and
+/// key: 100 BPM in C major, then 140 BPM in A minor.
+#[test]
+fn tempo_and_key_are_reported_per_region() {
+    let rate = 22_050;
+    let mut audio = groove(rate, 100.0, [261.63, 329.63, 392.0], 12.0);
+    audio.extend(std::iter::repeat_n(0.0, rate as usize * 3));
+    audio.extend(groove(rate, 140.0, [220.0, 261.63, 329.63], 12.0));
+    let report = Engine::new(Registry::defaults().select(&["tempo", "key"]).unwrap())
+        .analyze_buffer(&buffer(rate, vec![audio]))
+        .unwrap();
+    assert_eq!(report.regions.len(), 2, "{:?}", report.regions);
+    for (region, (bpm, tonic, mode)) in report
+        .regions
+        .iter()
+        .zip([(100.0, "C", "major"), (140.0, "A", "minor")])
+    {
+        let got = region.results["tempo"]["bpm"].as_f64().unwrap();
+        assert!((got - bpm).abs() / bpm < 0.02, "{got} vs {bpm}");
+        assert_eq!(
+            region.results["key"]["tonic"], tonic,
+            "{:?}",
+            region.results["key"]
+        );
+        assert_eq!(
+            region.results["key"]["mode"], mode,
+            "{:?}",
+            region.results["key"]
+        );
+    }
+}

@@ -458,6 +458,11 @@ pub struct AnalyzeArgs {
     /// Points of the waveform overview.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     pub points: u32,
+    /// Samples per pixel of the `zoom` waveform in the --peaks file (default: about 8000
+    /// points per file); very long files at small values are capped at 2 000 000 pixels, and
+    /// the file's `samples_per_pixel` says what was used.
+    #[arg(long, requires = "peaks", value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub samples_per_pixel: Option<u32>,
     /// Expected tempo range MIN-MAX in BPM (e.g. 138-142): resolves the half/double-time
     /// ambiguity toward it, like a DJ program's BPM range setting.
     #[arg(long, value_name = "MIN-MAX", value_parser = parse_bpm_range)]

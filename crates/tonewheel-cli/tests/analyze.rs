@@ -200,6 +200,59 @@ fn peaks_are_written_in_audiowaveform_layout() {
 }
 
 #[test]
+fn peaks_at_a_requested_samples_per_pixel() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tone.wav");
+    // 2 s at 44.1 kHz = 88 200 frames; 256 samples per pixel → 345 pixels (the last partial).
+    let audio = music(2.0, 44_100);
+    write_wav(&path, 44_100, &audio);
+    let peaks = dir.path().join("peaks.json");
+    let out = tonewheel(&[
+        "analyze",
+        "--analyzers",
+        "loudness",
+        "--peaks",
+        peaks.to_str().unwrap(),
+        "--samples-per-pixel",
+        "256",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&peaks).unwrap()).unwrap();
+    let zoom = &p["zoom"];
+    assert_eq!(zoom["samples_per_pixel"], 256);
+    assert_eq!(zoom["length"], 345);
+    // Pixel 10, left channel: min and max of frames 2560..2816 in 16-bit units.
+    let (lo, hi) = audio[0][2560..2816]
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), s| (a.min(*s), b.max(*s)));
+    let data = zoom["data"].as_array().unwrap();
+    let at = |i: usize| data[i].as_i64().unwrap();
+    // Layout: per pixel, per channel, min then max.
+    let (got_lo, got_hi) = (at(10 * 4), at(10 * 4 + 1));
+    assert!(
+        (got_lo - (f64::from(lo) * 32767.0) as i64).abs() <= 2,
+        "{got_lo} vs {lo}"
+    );
+    assert!(
+        (got_hi - (f64::from(hi) * 32767.0) as i64).abs() <= 2,
+        "{got_hi} vs {hi}"
+    );
+    // Without --peaks the option is a usage error.
+    let out = tonewheel(&[
+        "analyze",
+        "--samples-per-pixel",
+        "256",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn an_unknown_analyzer_is_a_usage_error_listing_the_valid_names() {
     let out = tonewheel(&["analyze", "--analyzers", "loudness,bogus", "x.wav"]);
     assert_eq!(out.status.code(), Some(2));

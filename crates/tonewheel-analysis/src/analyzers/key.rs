@@ -36,6 +36,10 @@ impl Analyzer for KeyAnalyzer {
     fn version(&self) -> u32 {
         1
     }
+    /// Also per region: a DJ set or an album side has one tempo and key per track.
+    fn per_region(&self) -> bool {
+        true
+    }
     fn needs(&self) -> FeatureSet {
         FeatureSet::of(&[Feature::Chroma])
     }

@@ -50,6 +50,10 @@ impl Analyzer for TempoAnalyzer {
     fn version(&self) -> u32 {
         1
     }
+    /// Also per region: a DJ set or an album side has one tempo and key per track.
+    fn per_region(&self) -> bool {
+        true
+    }
     fn needs(&self) -> FeatureSet {
         FeatureSet::of(&[Feature::Onset])
     }

@@ -25,12 +25,16 @@ const MAX_METER_CHANNELS: usize = 64;
 pub struct ExtractOptions {
     /// Overview resolution of the waveform peaks in points.
     pub overview_points: usize,
+    /// Samples per pixel of the zoom waveform, when one is asked for (else about
+    /// [`super::ZOOM_POINTS`] points per file).
+    pub samples_per_pixel: Option<usize>,
 }
 
 impl Default for ExtractOptions {
     fn default() -> Self {
         Self {
             overview_points: OVERVIEW_POINTS,
+            samples_per_pixel: None,
         }
     }
 }
@@ -145,7 +149,12 @@ impl Extractor {
             meter_mix: Vec::new(),
             peaks: needs
                 .contains(Feature::Peaks)
-                .then(|| PeakAccumulator::new(sample_rate, channels, frames_hint)),
+                .then(|| match options.samples_per_pixel {
+                    Some(spp) => {
+                        PeakAccumulator::with_samples_per_pixel(sample_rate, channels, spp)
+                    }
+                    None => PeakAccumulator::new(sample_rate, channels, frames_hint),
+                }),
             clean: vec![Vec::new(); channels],
             resampler,
             res_in: vec![Vec::new(); res_channels],

@@ -18,6 +18,10 @@ pub const ZOOM_POINTS: usize = 8000;
 pub const MAX_FINE_PIXELS: usize = 2 * ZOOM_POINTS;
 /// Samples per fine pixel when the length is unknown.
 const UNKNOWN_LENGTH_SPP: usize = 64;
+/// Most pixels per channel kept at a requested samples-per-pixel (24 bytes each: about 50 MB
+/// per channel); a longer file gets the smallest power-of-two multiple that fits, and the
+/// result's `samples_per_pixel` says which.
+pub const MAX_EXACT_PIXELS: usize = 2_000_000;
 
 /// One pixel of one channel.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +60,8 @@ pub struct PeakAccumulator {
     current: Vec<Pixel>,
     in_current: usize,
     channels: usize,
+    /// Requested samples per pixel (the zoom is then the fine pixels themselves).
+    exact: bool,
 }
 
 impl PeakAccumulator {
@@ -72,7 +78,23 @@ impl PeakAccumulator {
             current: vec![Pixel::EMPTY; channels],
             in_current: 0,
             channels,
+            exact: false,
         }
+    }
+
+    /// An accumulator whose zoom waveform has exactly `samples_per_pixel` (at least 1), as
+    /// audiowaveform's `--pixels-per-second`/`-z` options give, up to [`MAX_EXACT_PIXELS`]
+    /// pixels per channel.
+    pub fn with_samples_per_pixel(
+        sample_rate: u32,
+        channels: usize,
+        samples_per_pixel: usize,
+    ) -> Self {
+        let mut acc = Self::new(sample_rate, channels, None);
+        acc.samples_per_pixel = samples_per_pixel.max(1);
+        acc.pixels = Vec::new();
+        acc.exact = true;
+        acc
     }
 
     /// Adds planar frames (one slice per channel, equal lengths).
@@ -101,7 +123,12 @@ impl PeakAccumulator {
         self.pixels.extend_from_slice(&self.current);
         self.current.fill(Pixel::EMPTY);
         self.in_current = 0;
-        if self.pixels.len() >= MAX_FINE_PIXELS * self.channels {
+        let limit = if self.exact {
+            MAX_EXACT_PIXELS
+        } else {
+            MAX_FINE_PIXELS
+        };
+        if self.pixels.len() >= limit * self.channels {
             let c = self.channels;
             let count = self.pixels.len() / c;
             let mut merged = Vec::with_capacity(self.pixels.capacity());
@@ -121,14 +148,19 @@ impl PeakAccumulator {
         }
     }
 
-    /// Finishes: the overview at about `overview_points` and the zoom at about [`ZOOM_POINTS`].
+    /// Finishes: the overview at about `overview_points` and the zoom at about [`ZOOM_POINTS`]
+    /// (or at the requested samples per pixel).
     pub fn finish(mut self, overview_points: usize) -> WaveformPeaks {
         if self.in_current > 0 {
             let cur = std::mem::replace(&mut self.current, vec![Pixel::EMPTY; self.channels]);
             self.pixels.extend_from_slice(&cur);
             self.in_current = 0;
         }
-        let zoom = self.group(ZOOM_POINTS);
+        let zoom = if self.exact {
+            self.group(usize::MAX)
+        } else {
+            self.group(ZOOM_POINTS)
+        };
         let overview = self.group(overview_points.max(1));
         WaveformPeaks { overview, zoom }
     }

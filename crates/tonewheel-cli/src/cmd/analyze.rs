@@ -43,6 +43,7 @@ pub fn run(args: &AnalyzeArgs) -> Outcome {
     let mut engine = Engine::new(registry);
     engine.extract_options = ExtractOptions {
         overview_points: args.points as usize,
+        samples_per_pixel: args.samples_per_pixel.map(|s| s as usize),
     };
     let files = collect_files(&args.paths);
     if files.is_empty() {
