@@ -7,7 +7,9 @@
 //! 2. The summed chroma is correlated (Pearson) with the 24 rotations of a major and a minor
 //!    profile ([`MAJOR_PROFILE`], [`MINOR_PROFILE`]) spread over their notes' partials
 //!    ([`HARMONIC_MAJOR`], [`HARMONIC_MINOR`]).
-//! 3. Confidence multiplies how well the best profile fits (its correlation, mapped from
+//! 3. Near-tied candidates (within [`OPENING_MARGIN`]) are ordered by how much their tonic
+//!    triad sounds in the opening [`OPENING_FRAMES`].
+//! 4. Confidence multiplies how well the best profile fits (its correlation, mapped from
 //!    [`FIT_FLOOR`]..[`FIT_FULL`] to 0..1), how clearly it
 //!    beats the runner-up, and how uneven the chroma is (a flat chroma from noise or drums
 //!    is not a key). `tonal` is `confidence >= TONAL_MIN_CONFIDENCE`.
@@ -203,6 +205,52 @@ pub fn mean_chroma(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<
     Some(total.map(|v| (v / sum) as f32))
 }
 
+/// Chroma frames of the opening the tonic cue looks at (about 2 s at the engine's 43 frames
+/// per second).
+pub const OPENING_FRAMES: usize = 86;
+/// Candidates whose correlation is within this of the best compete on the opening cue.
+pub const OPENING_MARGIN: f32 = 0.05;
+
+/// Step 3 of the module docs: among the near-tied best candidates, the one whose tonic triad
+/// sounds most in the opening moves to the front. Pieces usually start on their tonic chord
+/// (Temperley, *Music and Probability*, 2007, uses the same cue), and the near-ties a whole-file
+/// profile cannot split are exactly the keys sharing most notes: relative major/minor (a
+/// i-VI-III-VII loop has the chords of vi-IV-I-V), parallel major/minor, a fifth apart.
+fn opening_cue(scored: &mut [KeyCandidate], chroma_frames: &[[f32; 12]], frame_energy: &[f32]) {
+    let Some(best_score) = scored.first().map(|c| c.score) else {
+        return;
+    };
+    let sounding = |i: usize| {
+        chroma_frames[i].iter().any(|v| finite_or_zero(*v) > 0.0)
+            && frame_energy.get(i).is_none_or(|e| finite_or_zero(*e) > 0.0)
+    };
+    let Some(start) = (0..chroma_frames.len()).find(|&i| sounding(i)) else {
+        return;
+    };
+    let end = (start + OPENING_FRAMES).min(chroma_frames.len());
+    let energy = frame_energy.get(start..end).unwrap_or(&[]);
+    let Some(opening) = mean_chroma(&chroma_frames[start..end], energy) else {
+        return;
+    };
+    let triad = |c: &KeyCandidate| {
+        let t = PITCH_CLASS_NAMES
+            .iter()
+            .position(|&n| n == c.tonic)
+            .unwrap_or(0);
+        let third = if c.mode == Mode::Major { 4 } else { 3 };
+        opening[t] + opening[(t + third) % 12] + opening[(t + 7) % 12]
+    };
+    let contenders = scored
+        .iter()
+        .take_while(|c| c.score >= best_score - OPENING_MARGIN)
+        .count();
+    if let Some(winner) =
+        (0..contenders).max_by(|&a, &b| triad(&scored[a]).total_cmp(&triad(&scored[b])))
+    {
+        scored[..=winner].rotate_right(1);
+    }
+}
+
 /// Key of the given chroma frames (see the module docs). `None` when every frame is silent.
 pub fn estimate_key(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option<KeyEstimate> {
     let chroma = mean_chroma(chroma_frames, frame_energy)?;
@@ -220,6 +268,7 @@ pub fn estimate_key(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option
         });
     }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+    opening_cue(&mut scored, chroma_frames, frame_energy);
     let best = scored.first()?.clone();
     let second = scored.get(1).map_or(0.0, |c| c.score);
 
@@ -245,4 +294,50 @@ pub fn estimate_key(chroma_frames: &[[f32; 12]], frame_energy: &[f32]) -> Option
         tonal: confidence >= TONAL_MIN_CONFIDENCE,
         tonic_index,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(tonic: &'static str, mode: Mode, score: f32) -> KeyCandidate {
+        KeyCandidate { tonic, mode, score }
+    }
+
+    fn triad_frame(root: usize, third: usize) -> [f32; 12] {
+        let mut f = [0.0; 12];
+        for pc in [root, root + third, root + 7] {
+            f[pc % 12] = 1.0;
+        }
+        f
+    }
+
+    #[test]
+    fn the_opening_chord_orders_near_ties_only() {
+        // 2 s of A minor, then C major: the opening says A minor.
+        let mut frames = vec![triad_frame(9, 3); OPENING_FRAMES];
+        frames.extend(vec![triad_frame(0, 4); 3 * OPENING_FRAMES]);
+        let tied = || {
+            vec![
+                candidate("C", Mode::Major, 0.90),
+                candidate("A", Mode::Minor, 0.88),
+                candidate("F", Mode::Major, 0.70),
+            ]
+        };
+        let mut scored = tied();
+        opening_cue(&mut scored, &frames, &[]);
+        assert_eq!((scored[0].tonic, scored[0].mode), ("A", Mode::Minor));
+        assert_eq!(scored[1].tonic, "C");
+        // Outside the margin the profile's answer stands.
+        let mut scored = tied();
+        scored[1].score = 0.90 - 2.0 * OPENING_MARGIN;
+        opening_cue(&mut scored, &frames, &[]);
+        assert_eq!(scored[0].tonic, "C");
+        // Silence before the music is skipped: the opening is the first sounding frames.
+        let mut late = vec![[0.0; 12]; 500];
+        late.extend(frames);
+        let mut scored = tied();
+        opening_cue(&mut scored, &late, &[]);
+        assert_eq!(scored[0].tonic, "A");
+    }
 }
