@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod convert;
 pub mod info;
+pub mod library;
 pub mod presets;
 pub mod render;
 
