@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::any::{Any, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::error::{redact_url, StoreError};
 use crate::migrate::migrator;
@@ -140,6 +140,11 @@ impl Store {
             url: redact_url(url),
             source,
         };
+        // One direct connection first: a pool retries until its acquire timeout and then
+        // reports only "timed out", hiding "connection refused" or "password authentication
+        // failed", which is what the user needs to see.
+        let probe = AnyConnection::connect(url).await.map_err(connect_error)?;
+        probe.close().await.map_err(connect_error)?;
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(ACQUIRE_TIMEOUT)

@@ -151,12 +151,14 @@ fn import(rt: &tokio::runtime::Runtime, store: &Store, args: &LibraryImportArgs)
                 bar.suspend(|| crate::outcome::emit(&line.to_string()));
             } else if line["action"] == "failed" || line["status"] == "error" {
                 let message = line["error"]["message"].as_str().unwrap_or("");
-                bar.suspend(|| {
-                    crate::outcome::emit(&format!(
-                        "failed    {}: {message}",
-                        line["file"].as_str().unwrap_or("")
-                    ))
-                });
+                let file = line["file"].as_str().unwrap_or("");
+                // Decoder messages already start with the path.
+                let text = if !file.is_empty() && message.starts_with(file) {
+                    format!("failed    {message}")
+                } else {
+                    format!("failed    {file}: {message}")
+                };
+                bar.suspend(|| crate::outcome::emit(&text));
             }
         },
     );
@@ -379,12 +381,13 @@ fn print_rows(rows: &[FileRow], json: bool) -> Outcome {
         };
         let tags: Vec<&str> = r.tags.iter().map(|t| t.tag.as_str()).collect();
         crate::outcome::emit(&format!(
-            "{:>6}  {:<6} {:>7}  {:<9} {:>7}s  {:<24}  {}{}",
+            "{:>6}  {:<6} {:>7}  {:<9} {:>8}  {:<24}  {}{}",
             r.id,
             r.status.as_str(),
             opt(r.bpm, 1),
             key,
-            opt(r.duration_s, 2),
+            r.duration_s
+                .map_or_else(|| "-".to_string(), |d| format!("{d:.2}s")),
             tags.join(","),
             r.path,
             r.error_text
