@@ -1,8 +1,8 @@
 //! `tonewheel library` end to end on a generated folder: a 120 BPM click track, an F-minor
 //! pad, a kick one-shot and a corrupt file. Import counts, the corrupt file's recorded reason,
 //! skipping on re-import, replacing on change, search by name / tempo / key / role, stats.
-//! The catalogue is SQLite in a temporary data folder (the store crate's own tests cover
-//! PostgreSQL with the same queries).
+//! The catalogue is SQLite in a temporary data folder, and the same test runs again on a fresh
+//! PostgreSQL schema when `TONEWHEEL_TEST_POSTGRES_URL` is set.
 
 use std::path::Path;
 
@@ -45,10 +45,19 @@ fn kick() -> Vec<Vec<f32>> {
         .collect()]
 }
 
-fn library(args: &[&str], data: &Path) -> std::process::Output {
+/// Where the catalogue under test is.
+enum Catalogue<'a> {
+    Sqlite(&'a Path),
+    Postgres(&'a str),
+}
+
+fn library(args: &[&str], catalogue: &Catalogue<'_>) -> std::process::Output {
     let mut all: Vec<&str> = vec!["library"];
     all.extend_from_slice(args);
-    all.extend_from_slice(&["--data", data.to_str().unwrap()]);
+    match catalogue {
+        Catalogue::Sqlite(data) => all.extend_from_slice(&["--data", data.to_str().unwrap()]),
+        Catalogue::Postgres(url) => all.extend_from_slice(&["--database-url", url]),
+    }
     // A developer's own TONEWHEEL_DATABASE_URL must not redirect the test.
     std::process::Command::new(env!("CARGO_BIN_EXE_tonewheel"))
         .args(&all)
@@ -66,11 +75,49 @@ fn names(out: &std::process::Output) -> Vec<String> {
 }
 
 #[test]
-fn import_search_reimport_and_stats() {
+fn import_search_reimport_and_stats_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let samples = dir.path().join("samples");
-    std::fs::create_dir_all(samples.join("loops")).unwrap();
     let data = dir.path().join("data");
+    import_search_reimport_and_stats(dir.path(), &Catalogue::Sqlite(&data));
+    assert!(data.join("tonewheel.db").is_file());
+}
+
+#[test]
+fn import_search_reimport_and_stats_on_postgres() {
+    let Some(base) = std::env::var("TONEWHEEL_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    sqlx::any::install_default_drivers();
+    let admin = rt.block_on(sqlx::AnyPool::connect(&base)).unwrap();
+    let schema = format!("tw_cli_test_{}", std::process::id());
+    let sql = |text: String| {
+        rt.block_on(sqlx::query(sqlx::AssertSqlSafe(text)).execute(&admin))
+            .unwrap();
+    };
+    sql(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+    sql(format!("CREATE SCHEMA {schema}"));
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tempfile::tempdir().unwrap();
+    let result = std::panic::catch_unwind(|| {
+        import_search_reimport_and_stats(dir.path(), &Catalogue::Postgres(&url));
+    });
+    sql(format!("DROP SCHEMA {schema} CASCADE"));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn import_search_reimport_and_stats(dir: &Path, data: &Catalogue<'_>) {
+    let samples = dir.join("samples");
+    std::fs::create_dir_all(samples.join("loops")).unwrap();
     write_wav(
         &samples.join("loops/click 120.wav"),
         RATE,
@@ -85,7 +132,7 @@ fn import_search_reimport_and_stats() {
     .unwrap();
     let folder = samples.to_str().unwrap();
 
-    let out = library(&["import", "--json", "--jobs", "2", folder], &data);
+    let out = library(&["import", "--json", "--jobs", "2", folder], data);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -98,8 +145,11 @@ fn import_search_reimport_and_stats() {
     assert_eq!(summary["imported"], 3);
     assert_eq!(summary["failed"], 1);
     assert_eq!(summary["skipped"], 0);
-    assert_eq!(summary["backend"], "sqlite");
-    assert!(data.join("tonewheel.db").is_file());
+    let backend = match data {
+        Catalogue::Sqlite(_) => "sqlite",
+        Catalogue::Postgres(_) => "postgres",
+    };
+    assert_eq!(summary["backend"], backend);
     // Sorted input order: Kick 01, broken, loops/click 120, warm pad.
     let broken = &lines[1];
     assert!(broken["file"].as_str().unwrap().ends_with("broken.wav"));
@@ -108,7 +158,7 @@ fn import_search_reimport_and_stats() {
     assert!(broken["error"]["message"].as_str().unwrap().len() > 5);
 
     // The failure is in the catalogue with its reason.
-    let out = library(&["search", "--status", "error", "--json"], &data);
+    let out = library(&["search", "--status", "error", "--json"], data);
     assert!(out.status.success());
     let rows = json_lines(&out);
     assert_eq!(rows.len(), 1);
@@ -116,31 +166,31 @@ fn import_search_reimport_and_stats() {
     assert_eq!(rows[0]["error_text"], broken["error"]["message"]);
 
     // Re-import: everything unchanged, nothing analysed again.
-    let out = library(&["import", "--json", folder], &data);
+    let out = library(&["import", "--json", folder], data);
     assert_eq!(out.status.code(), Some(0));
     let lines = json_lines(&out);
     assert_eq!(lines[4]["summary"]["skipped"], 4);
     assert_eq!(lines[4]["summary"]["imported"], 0);
 
     // Search by name words (folder names count), tempo, key and role.
-    let out = library(&["search", "click", "--json"], &data);
+    let out = library(&["search", "click", "--json"], data);
     assert_eq!(names(&out), ["click 120.wav"]);
-    let out = library(&["search", "loops", "--json"], &data);
+    let out = library(&["search", "loops", "--json"], data);
     assert_eq!(names(&out), ["click 120.wav"]);
-    let out = library(&["search", "--bpm", "115-125", "--json"], &data);
+    let out = library(&["search", "--bpm", "115-125", "--json"], data);
     assert_eq!(names(&out), ["click 120.wav"]);
-    let out = library(&["search", "--key", "F minor", "--json"], &data);
+    let out = library(&["search", "--key", "F minor", "--json"], data);
     assert_eq!(names(&out), ["warm pad.wav"]);
-    let out = library(&["search", "--role", "kick", "--json"], &data);
+    let out = library(&["search", "--role", "kick", "--json"], data);
     assert_eq!(names(&out), ["Kick 01.wav"]);
-    let out = library(&["search", "--tag", "one-shot", "--json"], &data);
+    let out = library(&["search", "--tag", "one-shot", "--json"], data);
     assert_eq!(names(&out), ["Kick 01.wav"]);
-    let out = library(&["search", "--key", "H minor"], &data);
+    let out = library(&["search", "--key", "H minor"], data);
     assert_eq!(out.status.code(), Some(1), "a bad key is a user error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("H minor"));
 
     // Stats: 4 files, 3 analysed, durations add up (8 + 4 + 0.4 s).
-    let out = library(&["stats", "--json"], &data);
+    let out = library(&["stats", "--json"], data);
     let stats = &json_lines(&out)[0];
     assert_eq!(
         (
@@ -160,7 +210,7 @@ fn import_search_reimport_and_stats() {
     );
 
     // A changed file is replaced in place (same id).
-    let list = json_lines(&library(&["list", "--json"], &data));
+    let list = json_lines(&library(&["list", "--json"], data));
     assert_eq!(list.len(), 4);
     let pad_id = list
         .iter()
@@ -168,14 +218,14 @@ fn import_search_reimport_and_stats() {
         .unwrap()["id"]
         .clone();
     write_wav(&samples.join("warm pad.wav"), RATE, &f_minor_pad(3.0));
-    let lines = json_lines(&library(&["import", "--json", folder], &data));
+    let lines = json_lines(&library(&["import", "--json", folder], data));
     assert_eq!(lines[4]["summary"]["replaced"], 1);
     assert_eq!(lines[4]["summary"]["skipped"], 3);
     assert_eq!(lines[3]["action"], "replaced");
     assert_eq!(lines[3]["id"], pad_id);
 
     // `show` returns the regions and every analyzer result.
-    let out = library(&["show", &pad_id.to_string(), "--json"], &data);
+    let out = library(&["show", &pad_id.to_string(), "--json"], data);
     let detail = &json_lines(&out)[0];
     assert!((detail["duration_s"].as_f64().unwrap() - 3.0).abs() < 0.01);
     let whole = &detail["regions"][0];
@@ -183,7 +233,7 @@ fn import_search_reimport_and_stats() {
     assert!(whole["results"].as_array().unwrap().len() >= 8);
 
     // Human output is a table.
-    let out = library(&["list"], &data);
+    let out = library(&["list"], data);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().next().unwrap().contains("path") && text.contains("broken.wav"));
 }
