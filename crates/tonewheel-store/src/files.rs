@@ -85,20 +85,29 @@ impl Store {
     /// and auto tags are replaced.
     pub async fn import_file(&self, record: &FileRecord) -> Result<ImportOutcome, StoreError> {
         let action = format!("importing {}", record.path);
-        let mut tx = self
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query(action.clone()))?;
-        let outcome = write_file(&mut tx, record)
-            .await
-            .map_err(StoreError::query(action.clone()))?;
+        match self.try_import(record).await {
+            // Two writers importing the same new path at once (PostgreSQL): the second one's
+            // insert waits for the first and then hits the unique path. Once again, it sees
+            // the row and skips or replaces like any re-import.
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                self.try_import(record).await
+            }
+            other => other,
+        }
+        .map_err(StoreError::query(action))
+    }
+
+    async fn try_import(&self, record: &FileRecord) -> Result<ImportOutcome, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let outcome = write_file(&mut tx, record).await?;
         match outcome {
             // Nothing was written: end the transaction without a commit.
-            ImportOutcome::Unchanged { .. } => tx.rollback().await,
-            _ => tx.commit().await,
+            ImportOutcome::Unchanged { .. } => tx.rollback().await?,
+            _ => tx.commit().await?,
         }
-        .map_err(StoreError::query(action))?;
         Ok(outcome)
     }
 

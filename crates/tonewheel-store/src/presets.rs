@@ -140,8 +140,7 @@ impl Store {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let mut tx = self
-            .pool()
-            .begin()
+            .begin_write()
             .await
             .map_err(StoreError::query(action.clone()))?;
         // UPDATE, then INSERT when nothing was updated: one spelling for both backends.

@@ -599,3 +599,61 @@ fn a_sqlite_catalogue_is_a_wal_file_that_reopens_with_its_data() {
         assert!(!err.to_string().contains("pw"), "{err}");
     });
 }
+
+#[test]
+fn concurrent_imports_through_clones_of_one_handle() {
+    on_every_backend(|store| async move {
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let path = format!("/many/{i}.wav");
+                s.import_file(&analysed(
+                    &path,
+                    "h",
+                    Some(100.0 + i as f64),
+                    None,
+                    1.0,
+                    2,
+                    &["x"],
+                ))
+                .await
+                .unwrap()
+            }));
+        }
+        // Four writers race on one new path with the same content.
+        for _ in 0..4 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                s.import_file(&analysed("/same.wav", "same", None, None, 1.0, 1, &[]))
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut outcomes = Vec::new();
+        for t in tasks {
+            outcomes.push(t.await.unwrap());
+        }
+        let inserted = outcomes[..8]
+            .iter()
+            .filter(|o| matches!(o, ImportOutcome::Inserted { .. }))
+            .count();
+        assert_eq!(inserted, 8);
+        let same: Vec<_> = outcomes[8..].to_vec();
+        let first = same
+            .iter()
+            .filter(|o| matches!(o, ImportOutcome::Inserted { .. }))
+            .count();
+        assert_eq!(first, 1, "{same:?}");
+        assert!(same.iter().all(|o| o.id() == same[0].id()));
+        let stats = store.stats().await.unwrap();
+        assert_eq!(stats.files, 9);
+        // Every file has its whole region and two sounds.
+        for o in &outcomes[..8] {
+            assert_eq!(
+                store.get_file(o.id()).await.unwrap().unwrap().regions.len(),
+                3
+            );
+        }
+    });
+}
