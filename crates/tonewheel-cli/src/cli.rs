@@ -31,6 +31,9 @@ pub enum Command {
     /// List and validate presets.
     #[command(subcommand)]
     Presets(PresetsCommand),
+    /// The catalogue: import analysed files, list, search and count them.
+    #[command(subcommand)]
+    Library(LibraryCommand),
     /// Build a session from a genre template and render it (session, mix, stems, MIDI).
     Generate(GenerateArgs),
     /// Change a session with PARAM=VALUE edits (tempo, key, levels, effect parameters...).
@@ -294,6 +297,126 @@ fn parse_bpm(text: &str) -> Result<f64, String> {
     } else {
         Err(format!("expected 20..=300 BPM, found {text}"))
     }
+}
+
+/// `tonewheel library ...`
+#[derive(Debug, Subcommand)]
+pub enum LibraryCommand {
+    /// Analyse files and folders into the catalogue (unchanged files are skipped).
+    Import(LibraryImportArgs),
+    /// List catalogued files.
+    List(LibraryListArgs),
+    /// Search catalogued files by words, key, tempo, role and tags.
+    Search(LibrarySearchArgs),
+    /// Show one catalogued file with its regions and every analyzer result.
+    Show(LibraryShowArgs),
+    /// Counts by status, total duration, files per key and per tempo range.
+    Stats(LibraryStatsArgs),
+}
+
+/// Where the catalogue is (shared by every `library` verb).
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Data folder; the catalogue is DATA/tonewheel.db (SQLite) unless a database URL is given.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://user@host:5432/db); default: env TONEWHEEL_DATABASE_URL, else
+    /// the SQLite file in the data folder.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `tonewheel library import DIR... [--jobs N] [--json]`
+#[derive(Debug, Args)]
+pub struct LibraryImportArgs {
+    /// Audio files or folders (searched recursively, as `analyze` does).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Files analysed in parallel (default: the number of cores).
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// One JSON object per file, then one with the totals.
+    #[arg(long)]
+    pub json: bool,
+    /// Catalogue location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `tonewheel library list [--json]`
+#[derive(Debug, Args)]
+pub struct LibraryListArgs {
+    /// At most this many files (default: all, up to 10000 per page).
+    #[arg(long, default_value_t = 0)]
+    pub limit: u32,
+    /// Skip this many files (paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// One JSON object per file.
+    #[arg(long)]
+    pub json: bool,
+    /// Catalogue location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `tonewheel library search [QUERY] [--role R] [--key K] [--bpm LO-HI] [--tag T]... [--json]`
+#[derive(Debug, Args)]
+pub struct LibrarySearchArgs {
+    /// Words that must all appear in the path (file or folder names) or the tags.
+    pub query: Option<String>,
+    /// Role (kick, snare, clap, hat, perc, bass, pad, lead, pluck, keys, arp, fx): files tagged
+    /// with it, from their file name or by a person.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Key: "F minor", "F#m", "Bb major", or a tonic alone.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Tempo range in BPM (120-130) or a tempo (128, ±0.5).
+    #[arg(long)]
+    pub bpm: Option<String>,
+    /// Duration range in seconds (0-2).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// A tag the file must carry (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Only files that failed to analyse (`error`) or succeeded (`ok`).
+    #[arg(long, value_parser = ["ok", "error"])]
+    pub status: Option<String>,
+    /// At most this many files (default: up to 10000).
+    #[arg(long, default_value_t = 0)]
+    pub limit: u32,
+    /// One JSON object per file.
+    #[arg(long)]
+    pub json: bool,
+    /// Catalogue location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `tonewheel library show ID [--json]`
+#[derive(Debug, Args)]
+pub struct LibraryShowArgs {
+    /// File id (from `list` or `search`).
+    pub id: i64,
+    /// The whole record as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Catalogue location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `tonewheel library stats [--json]`
+#[derive(Debug, Args)]
+pub struct LibraryStatsArgs {
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Catalogue location.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `tonewheel presets ...`

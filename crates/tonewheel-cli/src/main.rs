@@ -3,6 +3,7 @@
 //! Each verb lives in `cmd/`; this file parses arguments, sets up logging and maps outcomes
 //! to exit codes: 0 success, 1 bad input or a failed check, 2 internal error.
 
+mod batch;
 mod cli;
 mod cmd;
 mod outcome;
@@ -19,6 +20,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Convert(a) => cmd::convert::run(&a),
         cli::Command::Render(a) => cmd::render::run(&a),
         cli::Command::Analyze(a) => cmd::analyze::run(&a),
+        cli::Command::Library(c) => cmd::library::run(&c),
         cli::Command::Presets(cli::PresetsCommand::List(a)) => cmd::presets::list(&a),
         cli::Command::Presets(cli::PresetsCommand::Validate(a)) => cmd::presets::validate(&a),
         cli::Command::Presets(cli::PresetsCommand::Generate(a)) => cmd::presets::generate(&a),

@@ -1,14 +1,11 @@
 //! `tonewheel analyze`: runs the analysis engine over files and folders, several files in
 //! parallel, printing one result per file in input order (JSON lines or a short table).
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Instant;
 
 use clap::CommandFactory;
-use rayon::prelude::*;
 use serde_json::{json, Value};
 use tonewheel_analysis::analyzers::TempoAnalyzer;
 use tonewheel_analysis::engine::{Engine, EngineError, ExtractOptions, Registry};
@@ -16,11 +13,6 @@ use tonewheel_analysis::engine::{Engine, EngineError, ExtractOptions, Registry};
 use crate::cli::AnalyzeArgs;
 use crate::cmd::audio_error_code;
 use crate::outcome::Outcome;
-
-/// Extensions picked up when walking a folder (files named explicitly are always analysed).
-const AUDIO_EXTENSIONS: [&str; 8] = ["wav", "flac", "mp3", "ogg", "oga", "m4a", "mp4", "aac"];
-/// Folder depth beyond which a walk stops (guards against link cycles).
-const MAX_DEPTH: usize = 64;
 
 /// One file's printed result.
 struct FileOutcome {
@@ -45,65 +37,45 @@ pub fn run(args: &AnalyzeArgs) -> Outcome {
         overview_points: args.points as usize,
         samples_per_pixel: args.samples_per_pixel.map(|s| s as usize),
     };
-    let files = collect_files(&args.paths);
+    let files = crate::batch::collect_files(&args.paths);
     if files.is_empty() {
         eprintln!("tonewheel analyze: no audio files found");
         return Outcome::InputError;
     }
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+    let pool = match crate::batch::thread_pool(args.jobs) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("tonewheel analyze: cannot start {jobs} threads: {e}");
+            eprintln!("tonewheel analyze: {e}");
             return Outcome::InternalError;
         }
     };
     let progress = std::io::stderr().is_terminal();
     let total = files.len();
-    let (tx, rx) = mpsc::channel::<(usize, FileOutcome)>();
     let mut outcome = Outcome::Success;
-    std::thread::scope(|scope| {
-        let engine = &engine;
-        let files = &files;
-        scope.spawn(move || {
-            pool.install(|| {
-                files
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, path)| {
-                        let peaks_path = args.peaks.as_ref().map(|p| peaks_path_for(p, i, total));
-                        let result = analyse_one(engine, path, peaks_path.as_deref());
-                        // The receiver only goes away when the main thread stops printing.
-                        let _ = tx.send((i, result));
-                    });
-            });
-        });
-        // Print in input order as results arrive.
-        let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
-        let mut next = 0;
-        for (i, r) in rx {
-            pending.insert(i, r);
-            while let Some(r) = pending.remove(&next) {
-                if progress {
-                    eprint!("\r\x1b[2K");
-                }
-                if args.json {
-                    crate::outcome::emit(&r.json.to_string());
-                } else {
-                    crate::outcome::emit(&r.human);
-                }
-                outcome = outcome.worst(r.outcome);
-                next += 1;
-                if progress && next < total {
-                    eprint!("[{next}/{total}] analysed");
-                    let _ = std::io::stderr().flush();
-                }
+    crate::batch::run_in_order(
+        pool,
+        &files,
+        |i, path| {
+            let peaks_path = args.peaks.as_ref().map(|p| peaks_path_for(p, i, total));
+            analyse_one(&engine, path, peaks_path.as_deref())
+        },
+        |i, r: FileOutcome| {
+            if progress {
+                eprint!("\r\x1b[2K");
             }
-        }
-    });
+            if args.json {
+                crate::outcome::emit(&r.json.to_string());
+            } else {
+                crate::outcome::emit(&r.human);
+            }
+            outcome = outcome.worst(r.outcome);
+            let done = i + 1;
+            if progress && done < total {
+                eprint!("[{done}/{total}] analysed");
+                let _ = std::io::stderr().flush();
+            }
+        },
+    );
     outcome
 }
 
@@ -134,43 +106,6 @@ fn build_registry(args: &AnalyzeArgs) -> Result<Registry, String> {
         registry.register(Box::new(TempoAnalyzer::with_range(lo, hi)));
     }
     Ok(registry)
-}
-
-/// Files named explicitly, plus audio files found under folders (sorted per folder).
-fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, 0, &mut found);
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, depth + 1, out);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
-        }
-    }
 }
 
 /// `OUT.json` for one file; `OUT-<n>.json` (1-based, input order) for several.
@@ -243,11 +178,7 @@ fn analyse_one(engine: &Engine, path: &Path, peaks_path: Option<&Path>) -> FileO
         }
         Err(e) => {
             eprintln!("tonewheel analyze: {file}: {e}");
-            let (code, outcome) = match &e {
-                EngineError::Audio(a) => (audio_error_code(a), Outcome::of_audio_error(a)),
-                EngineError::Unsupported(_) => ("unsupported_format", Outcome::InputError),
-                EngineError::Panicked(_) => ("internal_error", Outcome::InternalError),
-            };
+            let (code, outcome) = engine_error_code(&e);
             let json = json!({
                 "file": file,
                 "error": {"code": code, "message": e.to_string()},
@@ -258,6 +189,15 @@ fn analyse_one(engine: &Engine, path: &Path, peaks_path: Option<&Path>) -> FileO
                 outcome,
             }
         }
+    }
+}
+
+/// A stable code for a file that could not be analysed, and the exit outcome it implies.
+pub fn engine_error_code(e: &EngineError) -> (&'static str, Outcome) {
+    match e {
+        EngineError::Audio(a) => (audio_error_code(a), Outcome::of_audio_error(a)),
+        EngineError::Unsupported(_) => ("unsupported_format", Outcome::InputError),
+        EngineError::Panicked(_) => ("internal_error", Outcome::InternalError),
     }
 }
 

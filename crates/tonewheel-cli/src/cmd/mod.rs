@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod convert;
 pub mod generate;
 pub mod info;
+pub mod library;
 pub mod modify;
 pub mod patterns;
 pub mod presets;
