@@ -1,0 +1,86 @@
+//! [`AppState`]: what every handler shares (catalogue, preview cache, token, start time).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::catalogue::Catalogue;
+use crate::error::ServerError;
+use crate::previews::PreviewCache;
+
+/// Shared, cheaply clonable state of the server.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    catalogue: Catalogue,
+    previews: PreviewCache,
+    data_dir: PathBuf,
+    token: Option<String>,
+    started: Instant,
+    analyzers: Vec<(&'static str, u32)>,
+}
+
+impl AppState {
+    /// Loads the presets (factory + `user_presets`) and prepares the data folder. Nothing is
+    /// rendered here: start-up stays fast, previews render on first request.
+    pub fn load(
+        data_dir: &Path,
+        user_presets: Option<&Path>,
+        token: Option<String>,
+    ) -> Result<Self, ServerError> {
+        let catalogue = Catalogue::load(user_presets)?;
+        std::fs::create_dir_all(data_dir).map_err(|source| ServerError::Folder {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let registry = tonewheel_analysis::engine::Registry::defaults();
+        let analyzers = registry
+            .analyzers()
+            .map(|a| (a.name(), a.version()))
+            .collect();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                catalogue,
+                previews: PreviewCache::new(data_dir.join("previews")),
+                data_dir: data_dir.to_path_buf(),
+                token,
+                started: Instant::now(),
+                analyzers,
+            }),
+        })
+    }
+
+    /// The presets.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// The preview cache.
+    pub fn previews(&self) -> &PreviewCache {
+        &self.inner.previews
+    }
+
+    /// The data folder (previews, temporary renders).
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// The bearer token every request must carry, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.inner.token.as_deref()
+    }
+
+    /// Seconds since the state was loaded.
+    pub fn uptime_s(&self) -> f64 {
+        self.inner.started.elapsed().as_secs_f64()
+    }
+
+    /// Names and versions of the analysis engine's analyzers.
+    pub fn analyzers(&self) -> &[(&'static str, u32)] {
+        &self.inner.analyzers
+    }
+}
