@@ -72,10 +72,19 @@ pub fn router(state: AppState) -> axum::Router {
             state.clone(),
             auth::require_token,
         ))
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::internal("handler", &"panicked").into_response()
-        }))
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// A handler that panicked answers a plain 500 JSON error; the panic message is logged, never
+/// sent (it may name internals).
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    ApiError::internal("handler panicked", &message).into_response()
 }
 
 /// A bound, not yet running server (so callers, tests among them, learn the real port
@@ -162,5 +171,25 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_500_json_error_without_the_message() {
+        let response = panic_response(Box::new("secret path /x/y"));
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], "internal_error");
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
     }
 }
