@@ -29,6 +29,7 @@ pub struct CacheStats {
 pub struct PreviewCache {
     dir: PathBuf,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    render_slots: Arc<tokio::sync::Semaphore>,
     hits: AtomicU64,
     renders: AtomicU64,
     failures: AtomicU64,
@@ -44,11 +45,13 @@ pub enum Served {
 }
 
 impl PreviewCache {
-    /// A cache in `dir` (created on first write).
-    pub fn new(dir: PathBuf) -> Self {
+    /// A cache in `dir` (created on first write) whose renders take a slot of
+    /// `render_slots` each (shared with other render work, so renders never outnumber cores).
+    pub fn new(dir: PathBuf, render_slots: Arc<tokio::sync::Semaphore>) -> Self {
         Self {
             dir,
             locks: Mutex::new(HashMap::new()),
+            render_slots,
             hits: AtomicU64::new(0),
             renders: AtomicU64::new(0),
             failures: AtomicU64::new(0),
@@ -117,6 +120,11 @@ impl PreviewCache {
         let result = async {
             tokio::fs::create_dir_all(&self.dir).await?;
             let target = path.to_path_buf();
+            let _slot = self
+                .render_slots
+                .acquire()
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
             tokio::task::spawn_blocking(move || render(target)).await??;
             Ok(tokio::fs::read(path).await?)
         }

@@ -22,6 +22,7 @@ struct Inner {
     token: Option<String>,
     started: Instant,
     analyzers: Vec<(&'static str, u32)>,
+    render_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -42,10 +43,15 @@ impl AppState {
             .analyzers()
             .map(|a| (a.name(), a.version()))
             .collect();
+        // One render per core: more would only queue inside the OS scheduler while holding
+        // their audio buffers in memory; extra requests wait here instead.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let render_slots = Arc::new(tokio::sync::Semaphore::new(cores));
         Ok(Self {
             inner: Arc::new(Inner {
                 catalogue,
-                previews: PreviewCache::new(data_dir.join("previews")),
+                previews: PreviewCache::new(data_dir.join("previews"), render_slots.clone()),
+                render_slots,
                 data_dir: data_dir.to_path_buf(),
                 token,
                 started: Instant::now(),
@@ -77,6 +83,11 @@ impl AppState {
     /// Seconds since the state was loaded.
     pub fn uptime_s(&self) -> f64 {
         self.inner.started.elapsed().as_secs_f64()
+    }
+
+    /// Waits for a render slot (one per core); renders hold it while they run.
+    pub async fn render_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.inner.render_slots.clone().acquire_owned().await.ok()
     }
 
     /// Names and versions of the analysis engine's analyzers.

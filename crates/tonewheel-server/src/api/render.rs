@@ -203,7 +203,9 @@ pub async fn render(
     let request = build_request(&body, &preset)?;
     let json = wants_json(&headers);
     let tmp_root = state.data_dir().join("tmp");
+    let slot = state.render_slot().await;
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
+        let _slot = slot;
         if json {
             let result = tonewheel_synth::render(&preset, &request)
                 .map_err(|e| ApiError::from_synth(e, ""))?;
