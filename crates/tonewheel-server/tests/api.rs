@@ -303,6 +303,22 @@ async fn audio_preview_is_cached_on_disk_with_etag() {
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), etag);
     assert!(revalidated.bytes().await.unwrap().is_empty());
+    let weak = s
+        .client
+        .get(s.url(&path))
+        .header("If-None-Match", format!("\"other\", W/{etag}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), StatusCode::NOT_MODIFIED);
+    let other = s
+        .client
+        .get(s.url(&path))
+        .header("If-None-Match", "\"other\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
 
     let (code, body) = s
         .get_json(&format!("/api/presets/{id}/audio?note=H9"))
@@ -536,6 +552,23 @@ async fn user_presets_are_served_and_invalid_ones_refused() {
         .collect();
     assert_eq!(ids, ["my-sine"]);
     s.stop().await;
+
+    // A user file named like a factory preset would make its id ambiguous.
+    let factory_id = first_factory_id();
+    let clash = dir.path().join(format!("{factory_id}.json"));
+    std::fs::write(&clash, SINE).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().to_path_buf(),
+        presets_dir: Some(dir.path().to_path_buf()),
+        token: None,
+    };
+    match Server::bind(&config).await {
+        Err(ServerError::DuplicateId { id, .. }) => assert_eq!(id, factory_id),
+        other => panic!("expected a duplicate id error, got {other:?}"),
+    }
+    std::fs::remove_file(&clash).unwrap();
 
     std::fs::write(
         dir.path().join("broken.json"),

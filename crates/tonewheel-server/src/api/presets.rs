@@ -203,7 +203,12 @@ pub async fn preset_audio(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            // Weak comparison (RFC 9110 §13.1.2): a `W/` prefix does not change the match.
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+        });
     if matches {
         // Renders are deterministic: the same key always has the same bytes.
         return Ok(with_cache_headers(
