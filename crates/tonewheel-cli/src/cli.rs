@@ -62,6 +62,9 @@ pub struct ServeArgs {
     /// Bearer token every request must carry (default: the TONEWHEEL_TOKEN variable).
     #[arg(long)]
     pub token: Option<String>,
+    /// Size limit of the preview cache in MiB (oldest previews are deleted past it).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_mb: u64,
 }
 
 /// `tonewheel generate GENRE BPM [--bars N] [--key K] [--seed S] [-o DIR] [--json]`

@@ -47,7 +47,12 @@ pub struct ServeConfig {
     pub presets_dir: Option<PathBuf>,
     /// Bearer token; required to bind a non-loopback address.
     pub token: Option<String>,
+    /// Size limit of the preview cache folder, bytes.
+    pub preview_cache_bytes: u64,
 }
+
+/// Default size limit of the preview cache: 1 GiB, a few thousand previews.
+pub const DEFAULT_PREVIEW_CACHE_BYTES: u64 = 1 << 30;
 
 impl Default for ServeConfig {
     fn default() -> Self {
@@ -56,6 +61,7 @@ impl Default for ServeConfig {
             data_dir: PathBuf::from("tonewheel-data"),
             presets_dir: None,
             token: None,
+            preview_cache_bytes: DEFAULT_PREVIEW_CACHE_BYTES,
         }
     }
 }
@@ -114,6 +120,7 @@ impl Server {
             &config.data_dir,
             config.presets_dir.as_deref(),
             config.token.clone(),
+            config.preview_cache_bytes,
         )?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await

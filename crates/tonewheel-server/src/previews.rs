@@ -22,6 +22,8 @@ pub struct CacheStats {
     pub failures: u64,
     /// Keys being rendered right now.
     pub in_flight: u64,
+    /// Files deleted to keep the folder under its size limit.
+    pub evictions: u64,
 }
 
 /// The disk cache of previews.
@@ -30,6 +32,8 @@ pub struct PreviewCache {
     dir: PathBuf,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     render_slots: Arc<tokio::sync::Semaphore>,
+    max_bytes: u64,
+    evictions: Arc<AtomicU64>,
     hits: AtomicU64,
     renders: AtomicU64,
     failures: AtomicU64,
@@ -47,11 +51,15 @@ pub enum Served {
 impl PreviewCache {
     /// A cache in `dir` (created on first write) whose renders take a slot of
     /// `render_slots` each (shared with other render work, so renders never outnumber cores).
-    pub fn new(dir: PathBuf, render_slots: Arc<tokio::sync::Semaphore>) -> Self {
+    /// The folder is kept under `max_bytes` by deleting the least recently written previews
+    /// after each render (a client choosing many notes and durations cannot fill the disk).
+    pub fn new(dir: PathBuf, render_slots: Arc<tokio::sync::Semaphore>, max_bytes: u64) -> Self {
         Self {
             dir,
             locks: Mutex::new(HashMap::new()),
             render_slots,
+            max_bytes,
+            evictions: Arc::new(AtomicU64::new(0)),
             hits: AtomicU64::new(0),
             renders: AtomicU64::new(0),
             failures: AtomicU64::new(0),
@@ -77,6 +85,7 @@ impl PreviewCache {
             renders: self.renders.load(Ordering::Relaxed),
             failures: self.failures.load(Ordering::Relaxed),
             in_flight,
+            evictions: self.evictions.load(Ordering::Relaxed),
         }
     }
 
@@ -125,7 +134,15 @@ impl PreviewCache {
                 .acquire()
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
-            tokio::task::spawn_blocking(move || render(target)).await??;
+            let (dir, max_bytes, evictions) =
+                (self.dir.clone(), self.max_bytes, self.evictions.clone());
+            tokio::task::spawn_blocking(move || {
+                render(target.clone())?;
+                let removed = evict_oldest(&dir, max_bytes, &target);
+                evictions.fetch_add(removed, Ordering::Relaxed);
+                Ok::<(), E>(())
+            })
+            .await??;
             Ok(tokio::fs::read(path).await?)
         }
         .await;
@@ -135,4 +152,44 @@ impl PreviewCache {
         };
         result
     }
+}
+
+/// Deletes the oldest `*.wav` files of `dir` (never `keep`) until the folder holds at most
+/// `max_bytes`; returns how many were deleted. Failures to list or delete are logged and
+/// leave the files: the cache is an optimisation, a full one must not fail the request.
+fn evict_oldest(dir: &Path, max_bytes: u64, keep: &Path) -> u64 {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = items
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wav"))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            let written = meta.modified().ok()?;
+            Some((written, meta.len(), e.path()))
+        })
+        .collect();
+    let mut total: u64 = files.iter().map(|f| f.1).sum();
+    if total <= max_bytes {
+        return 0;
+    }
+    files.sort();
+    let mut removed = 0;
+    for (_, len, path) in files {
+        if total <= max_bytes {
+            break;
+        }
+        if path == keep {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                total = total.saturating_sub(len);
+                removed += 1;
+            }
+            Err(e) => tracing::warn!("cannot evict {}: {e}", path.display()),
+        }
+    }
+    removed
 }

@@ -26,12 +26,14 @@ struct Inner {
 }
 
 impl AppState {
-    /// Loads the presets (factory + `user_presets`) and prepares the data folder. Nothing is
+    /// Loads the presets (factory + `user_presets`) and prepares the data folder (previews
+    /// kept under `preview_cache_bytes`). Nothing is
     /// rendered here: start-up stays fast, previews render on first request.
     pub fn load(
         data_dir: &Path,
         user_presets: Option<&Path>,
         token: Option<String>,
+        preview_cache_bytes: u64,
     ) -> Result<Self, ServerError> {
         let catalogue = Catalogue::load(user_presets)?;
         std::fs::create_dir_all(data_dir).map_err(|source| ServerError::Folder {
@@ -50,7 +52,11 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 catalogue,
-                previews: PreviewCache::new(data_dir.join("previews"), render_slots.clone()),
+                previews: PreviewCache::new(
+                    data_dir.join("previews"),
+                    render_slots.clone(),
+                    preview_cache_bytes,
+                ),
                 render_slots,
                 data_dir: data_dir.to_path_buf(),
                 token,

@@ -28,12 +28,21 @@ struct TestServer {
 
 impl TestServer {
     async fn start(token: Option<&str>, presets_dir: Option<PathBuf>) -> TestServer {
+        Self::start_with(ServeConfig {
+            presets_dir,
+            token: token.map(String::from),
+            ..ServeConfig::default()
+        })
+        .await
+    }
+
+    /// `config` on an ephemeral loopback port with a fresh data folder.
+    async fn start_with(config: ServeConfig) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let config = ServeConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
             data_dir: data.path().to_path_buf(),
-            presets_dir,
-            token: token.map(String::from),
+            ..config
         };
         let server = Server::bind(&config).await.unwrap();
         let addr = server.local_addr().unwrap();
@@ -338,6 +347,35 @@ async fn audio_preview_is_cached_on_disk_with_etag() {
 }
 
 #[tokio::test]
+async fn preview_cache_stays_under_its_size_limit() {
+    // 100 kB holds one 0.5 s stereo 16-bit preview (96 044 bytes) but not two.
+    let s = TestServer::start_with(ServeConfig {
+        preview_cache_bytes: 100_000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let id = first_factory_id();
+    for note in ["60", "62", "60"] {
+        let r = s
+            .get(&format!("/api/presets/{id}/audio?note={note}&duration=0.5"))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.bytes().await.unwrap().len(), 96_044);
+        let files = preview_files(s.data.path());
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(files[0]
+            .to_string_lossy()
+            .ends_with(&format!("-{note}-500.wav")));
+    }
+    let cache = &s.status().await["cache"];
+    assert_eq!(
+        (cache["renders"].as_u64(), cache["evictions"].as_u64()),
+        (Some(3), Some(2))
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn concurrent_requests_for_one_preview_render_once() {
     let s = TestServer::start(None, None).await;
     let id = first_factory_id();
@@ -528,6 +566,7 @@ async fn token_is_required_when_configured() {
         data_dir: data.path().to_path_buf(),
         presets_dir: None,
         token: None,
+        ..ServeConfig::default()
     };
     assert!(matches!(
         Server::bind(&open).await,
@@ -563,6 +602,7 @@ async fn user_presets_are_served_and_invalid_ones_refused() {
         data_dir: data.path().to_path_buf(),
         presets_dir: Some(dir.path().to_path_buf()),
         token: None,
+        ..ServeConfig::default()
     };
     match Server::bind(&config).await {
         Err(ServerError::DuplicateId { id, .. }) => assert_eq!(id, factory_id),
@@ -581,6 +621,7 @@ async fn user_presets_are_served_and_invalid_ones_refused() {
         data_dir: data.path().to_path_buf(),
         presets_dir: Some(dir.path().to_path_buf()),
         token: None,
+        ..ServeConfig::default()
     };
     match Server::bind(&config).await {
         Err(ServerError::Preset { source }) => {

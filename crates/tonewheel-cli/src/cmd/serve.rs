@@ -17,6 +17,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         data_dir: args.data.clone(),
         presets_dir: args.presets.clone(),
         token,
+        preview_cache_bytes: args.cache_mb.saturating_mul(1 << 20),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
