@@ -44,12 +44,12 @@ pub fn rank<'a>(entries: &'a [PresetEntry], q: &SearchQuery) -> Vec<&'a PresetEn
     let role = q
         .role
         .as_deref()
-        .map(str::to_lowercase)
+        .map(|r| r.trim().to_lowercase())
         .filter(|r| !r.is_empty());
     let tag = q
         .tag
         .as_deref()
-        .map(str::to_lowercase)
+        .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty());
     let mut scored: Vec<(u32, &PresetEntry)> = entries
         .iter()

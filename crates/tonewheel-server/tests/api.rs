@@ -238,6 +238,10 @@ async fn preset_list_search_paging_and_detail() {
     assert!(!found.is_empty());
     assert!(found.len() < count, "a query must filter");
 
+    let (code, body) = s.get_json("/api/presets?role=banjo").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"]["parameter"], "role");
+
     let (code, body) = s.get_json("/api/presets?limit=many").await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "invalid_query");

@@ -114,6 +114,21 @@ pub async fn list_presets(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<PresetList>, ApiError> {
     let p = query(params)?;
+    if let Some(role) = p.role.as_deref().filter(|r| !r.is_empty()) {
+        if role.parse::<tonewheel_audio::Role>().is_err() {
+            let roles: Vec<&str> = tonewheel_audio::Role::ALL
+                .iter()
+                .map(|r| r.name())
+                .collect();
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("role \"{role}\": expected one of {}", roles.join(", ")),
+            )
+            .with_details(
+                serde_json::json!({ "parameter": "role", "expected": roles, "found": role }),
+            ));
+        }
+    }
     let hits = rank(
         state.catalogue().entries(),
         &SearchQuery {
