@@ -46,6 +46,28 @@ pub enum Command {
     /// The pattern library: add, list, search, show, import, export.
     #[command(subcommand)]
     Patterns(PatternsCommand),
+    /// Serve the HTTP API (presets, previews, renders, OpenAPI) until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// `tonewheel serve [--addr 127.0.0.1:7878] [--data DIR] [--presets DIR] [--token T]`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; a non-loopback address requires a token.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub addr: std::net::SocketAddr,
+    /// Data folder: cached previews and temporary renders.
+    #[arg(long, default_value = "tonewheel-data")]
+    pub data: PathBuf,
+    /// Folder of user presets (*.json) served besides the factory library.
+    #[arg(long)]
+    pub presets: Option<PathBuf>,
+    /// Bearer token every request must carry (default: the TONEWHEEL_TOKEN variable).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Size limit of the preview cache in MiB (oldest previews are deleted past it).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_mb: u64,
 }
 
 /// `tonewheel generate GENRE BPM [--bars N] [--key K] [--seed S] [-o DIR] [--json]`

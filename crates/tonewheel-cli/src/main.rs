@@ -29,6 +29,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Session(cli::SessionCommand::Render(a)) => cmd::session::render(&a),
         cli::Command::Export(a) => cmd::session::export(&a),
         cli::Command::Patterns(c) => cmd::patterns::run(&c),
+        cli::Command::Serve(a) => cmd::serve::run(&a),
     };
     if args.verbose > 0 {
         if let Some(mb) = outcome::peak_rss_mb() {

@@ -9,6 +9,7 @@ pub mod modify;
 pub mod patterns;
 pub mod presets;
 pub mod render;
+pub mod serve;
 pub mod session;
 
 /// A stable, machine-readable code for an audio error (used in `--json` error objects).

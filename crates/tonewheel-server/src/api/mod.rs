@@ -1,0 +1,67 @@
+//! The HTTP routes. Every route is registered through `utoipa_axum::routes!`, so the router
+//! and the OpenAPI document are built from the same handlers and cannot disagree.
+
+mod body;
+mod presets;
+mod render;
+mod system;
+
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest request body accepted (a preset is at most 1 MiB, and so is a render request).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tonewheel",
+        description = "Presets, previews, renders and analysis plugins of the tonewheel engine."
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorObject))
+)]
+struct ApiDoc;
+
+/// Every route with its OpenAPI description, not yet bound to a state.
+pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::index))
+        .routes(routes!(system::health))
+        .routes(routes!(system::status))
+        .routes(routes!(system::plugins))
+        .routes(routes!(system::openapi_json))
+        .routes(routes!(presets::list_presets))
+        .routes(routes!(presets::get_preset))
+        .routes(routes!(presets::preset_audio))
+        .routes(routes!(render::render))
+}
+
+/// The OpenAPI document of the server (built once).
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| api_router().split_for_parts().1)
+}
+
+pub(crate) async fn not_found() -> impl IntoResponse {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "no such route (see /api/openapi.json)",
+    )
+}
+
+pub(crate) async fn method_not_allowed() -> impl IntoResponse {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method (see /api/openapi.json)",
+    )
+}
