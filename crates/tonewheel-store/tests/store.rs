@@ -118,6 +118,7 @@ fn analysed(
     }
     FileRecord {
         path: path.into(),
+        display_name: None,
         content_hash: hash.into(),
         format: Some("wav".into()),
         duration_s: Some(duration_s),
@@ -141,6 +142,7 @@ fn analysed(
 fn failed(path: &str, hash: &str) -> FileRecord {
     FileRecord {
         path: path.into(),
+        display_name: None,
         content_hash: hash.into(),
         format: None,
         duration_s: None,

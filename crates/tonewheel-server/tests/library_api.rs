@@ -1,0 +1,845 @@
+//! The sample-library side of the HTTP API, over real HTTP on an ephemeral loopback port:
+//! analyse by path (library roots, escapes, missing and undecodable files), uploads
+//! (streamed, size limit, nothing kept on failure), search with filters, sorting and paging,
+//! file detail and statistics, audio by id with HTTP Range, waveforms, system resources, and
+//! an import that is in flight when the server shuts down.
+//!
+//! Every test runs against a fresh SQLite catalogue, then again against a fresh PostgreSQL
+//! schema when `TONEWHEEL_TEST_POSTGRES_URL` is set (as the store's own tests do). Test audio
+//! is generated here.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Executor;
+use tonewheel_server::{ServeConfig, Server, ServerError};
+
+const RATE: u32 = 22_050;
+
+/// Runs `body` with `None` (SQLite in the server's data folder), then with the URL of a fresh
+/// PostgreSQL schema when `TONEWHEEL_TEST_POSTGRES_URL` is set; the schema is dropped
+/// afterwards, even when the body fails.
+async fn on_every_backend<F, Fut>(body: F)
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let sqlite = tokio::spawn(body(None)).await;
+    if let Err(e) = sqlite {
+        std::panic::resume_unwind(e.into_panic());
+    }
+    let Some(base) = std::env::var("TONEWHEEL_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    let schema = format!(
+        "tw_api_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let postgres = tokio::spawn(body(Some(url))).await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .await
+        .unwrap();
+    admin.close().await;
+    if let Err(e) = postgres {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+struct TestServer {
+    base: String,
+    data: tempfile::TempDir,
+    client: Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), ServerError>>>,
+}
+
+impl TestServer {
+    /// A server on an ephemeral loopback port with a fresh data folder, the catalogue at
+    /// `database_url` (SQLite in the data folder when `None`), `roots` as library folders.
+    async fn start(database_url: Option<String>, roots: &[&Path], max_upload: u64) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let config = ServeConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            data_dir: data.path().to_path_buf(),
+            database_url,
+            library_roots: roots.iter().map(|r| r.to_path_buf()).collect(),
+            max_upload_bytes: max_upload,
+            ..ServeConfig::default()
+        };
+        let server = Server::bind(&config).await.unwrap();
+        let addr = server.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            data,
+            client: Client::new(),
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.get(path).await;
+        (r.status(), r.json().await.unwrap())
+    }
+
+    async fn analyze(&self, file_path: &str) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .post(self.url("/analyze"))
+            .json(&json!({ "file_path": file_path }))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap())
+    }
+
+    async fn upload_form(&self, form: Form) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .post(self.url("/api/analyze/upload"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap())
+    }
+
+    async fn upload(&self, name: &str, bytes: Vec<u8>, tags: Option<&str>) -> (StatusCode, Value) {
+        let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+        if let Some(t) = tags {
+            form = form.text("tags", t.to_string());
+        }
+        self.upload_form(form).await
+    }
+
+    /// `total` of an unfiltered listing.
+    async fn file_count(&self) -> u64 {
+        self.get_json("/database/files").await.1["total"]
+            .as_u64()
+            .unwrap()
+    }
+
+    fn uploads(&self) -> PathBuf {
+        self.data.path().join("uploads")
+    }
+
+    /// Graceful shutdown must end the serve task without error.
+    async fn stop(mut self) {
+        let _ = self.shutdown.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<none>")
+}
+
+fn sine(f_hz: f64, i: usize) -> f32 {
+    (std::f64::consts::TAU * f_hz * i as f64 / f64::from(RATE)).sin() as f32
+}
+
+/// A 16-bit WAV of planar `channels` at [`RATE`].
+fn wav(channels: &[Vec<f32>]) -> Vec<u8> {
+    let spec = hound::WavSpec {
+        channels: channels.len() as u16,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut w = hound::WavWriter::new(&mut out, spec).unwrap();
+    for i in 0..channels[0].len() {
+        for ch in channels {
+            w.write_sample((ch[i].clamp(-1.0, 1.0) * 32767.0).round() as i16)
+                .unwrap();
+        }
+    }
+    w.finalize().unwrap();
+    out.into_inner()
+}
+
+/// `seconds` of a `freq_hz` sine at `amplitude`, mono.
+fn tone(freq_hz: f64, seconds: f64, amplitude: f32) -> Vec<Vec<f32>> {
+    let n = (seconds * f64::from(RATE)) as usize;
+    vec![(0..n).map(|i| amplitude * sine(freq_hz, i)).collect()]
+}
+
+/// A decaying 55 Hz sine of 0.4 s (`gain` scales it).
+fn kick(gain: f32) -> Vec<Vec<f32>> {
+    let n = (0.4 * f64::from(RATE)) as usize;
+    vec![(0..n)
+        .map(|i| gain * (-(i as f64) / f64::from(RATE) * 12.0).exp() as f32 * sine(55.0, i))
+        .collect()]
+}
+
+/// `seconds` of clicks at `bpm`: a 2 kHz burst decaying in ~10 ms on every beat.
+fn clicks(bpm: f64, seconds: f64) -> Vec<Vec<f32>> {
+    let beat = (60.0 / bpm * f64::from(RATE)) as usize;
+    let n = (seconds * f64::from(RATE)) as usize;
+    vec![(0..n)
+        .map(|i| {
+            let t = (i % beat) as f64 / f64::from(RATE);
+            0.8 * (-t * 400.0).exp() as f32 * sine(2000.0, i)
+        })
+        .collect()]
+}
+
+/// A folder `lib/` (the library root) beside `outside.wav`, which must stay unreachable.
+fn library_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(lib.join("drums")).unwrap();
+    std::fs::write(dir.path().join("outside.wav"), wav(&kick(0.5))).unwrap();
+    (dir, lib)
+}
+
+fn names(files: &Value) -> Vec<String> {
+    files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|items| {
+            items
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_reads_only_inside_the_library() {
+    on_every_backend(|db| async move {
+        let (dir, lib) = library_folder();
+        let kick_path = lib.join("drums/Kick_01.wav");
+        std::fs::write(&kick_path, wav(&kick(0.5))).unwrap();
+        std::fs::write(lib.join("broken.wav"), b"this is text, not audio").unwrap();
+        let s = TestServer::start(db.clone(), &[&lib], 1 << 20).await;
+
+        let (status, first) = s.analyze(kick_path.to_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert_eq!(first["action"], "inserted");
+        let file = &first["file"];
+        let id = file["id"].as_i64().unwrap();
+        assert_eq!(file["file_name"], "Kick_01.wav");
+        assert_eq!(
+            file["path"].as_str().unwrap(),
+            std::fs::canonicalize(&kick_path).unwrap().to_str().unwrap()
+        );
+        assert_eq!(
+            (&file["format"], &file["sample_rate"], &file["channels"]),
+            (&json!("wav"), &json!(RATE), &json!(1))
+        );
+        assert!((file["duration_s"].as_f64().unwrap() - 0.4).abs() < 1e-3);
+        assert_eq!(file["status"], "ok");
+        let tags: Vec<&str> = file["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tag"].as_str().unwrap())
+            .collect();
+        assert!(tags.contains(&"kick") && tags.contains(&"one-shot"), "{tags:?}");
+        assert_eq!(file["regions"][0]["kind"], "file");
+        assert_eq!(file["regions"][0]["start_s"], 0.0);
+        let analyzers: Vec<&str> = file["regions"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["analyzer"].as_str().unwrap())
+            .collect();
+        for a in ["loudness", "tempo", "key", "spectral"] {
+            assert!(analyzers.contains(&a), "{analyzers:?}");
+        }
+        assert!(!analyzers.contains(&"peaks"));
+        assert!(file["summary"]["integrated_lufs"].as_f64().is_some());
+
+        // Relative to the root, same content: not analysed again.
+        let (status, again) = s.analyze("drums/Kick_01.wav").await;
+        assert_eq!((status, &again["action"]), (StatusCode::OK, &json!("unchanged")));
+        assert_eq!(again["file"]["id"], id);
+        std::fs::write(&kick_path, wav(&kick(0.9))).unwrap();
+        let (status, changed) = s.analyze("drums/../drums/Kick_01.wav").await;
+        assert_eq!((status, &changed["action"]), (StatusCode::OK, &json!("replaced")));
+        assert_eq!(changed["file"]["id"], id);
+
+        let outside = dir.path().join("outside.wav");
+        let mut refused = vec![
+            outside.to_str().unwrap().to_string(),
+            "../outside.wav".into(),
+            "drums/../../outside.wav".into(),
+            format!("{}/../outside.wav", lib.display()),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, lib.join("drums/escape.wav")).unwrap();
+            refused.push("drums/escape.wav".into());
+        }
+        for p in &refused {
+            let (status, body) = s.analyze(p).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p}: {body}");
+            assert_eq!(code(&body), "outside_library");
+        }
+        let (status, body) = s.analyze("drums/snare.wav").await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "path_not_found"));
+        let (status, body) = s.analyze("drums").await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "not_a_file"));
+
+        // Undecodable: 422 with the decoder's reason, and recorded like `library import` does.
+        let (status, body) = s.analyze("broken.wav").await;
+        assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "undecodable"));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("not a supported audio format"), "{message}");
+        let broken_id = body["error"]["details"]["file_id"].as_i64().unwrap();
+        let (_, errors) = s.get_json("/database/files?status=error").await;
+        assert_eq!(errors["total"], 1);
+        assert_eq!(errors["files"][0]["id"], broken_id);
+        assert_eq!(
+            errors["files"][0]["error_code"],
+            body["error"]["details"]["reason_code"]
+        );
+
+        let r = s
+            .client
+            .post(s.url("/analyze"))
+            .header("Content-Type", "text/plain")
+            .body("{\"file_path\": \"drums/Kick_01.wav\"}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let r = s
+            .client
+            .post(s.url("/analyze"))
+            .header("Content-Type", "application/json")
+            .body("{\"file_path\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(code(&r.json().await.unwrap()), "malformed_json");
+        assert_eq!(s.file_count().await, 2);
+        s.stop().await;
+
+        // Without --library the server reads no client-named path at all.
+        let closed = TestServer::start(db, &[], 1 << 20).await;
+        let (status, body) = closed.analyze(kick_path.to_str().unwrap()).await;
+        assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "outside_library"));
+        closed.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_kept_only_when_they_decode() {
+    on_every_backend(|db| async move {
+        // 64 KiB holds the 0.4 s kick (17 684 bytes) but not 100 kB.
+        let s = TestServer::start(db, &[], 65_536).await;
+        let bytes = wav(&kick(0.5));
+        let (status, body) = s.upload("Kick 01.wav", bytes.clone(), Some("dark, Punchy")).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["action"], "inserted");
+        let file = &body["file"];
+        let hash = tonewheel_store::hash_bytes(&bytes);
+        assert_eq!(file["content_hash"], hash.as_str());
+        assert_eq!(file["file_name"], "Kick 01.wav");
+        let kept = PathBuf::from(file["path"].as_str().unwrap());
+        assert_eq!(
+            kept,
+            std::fs::canonicalize(s.uploads())
+                .unwrap()
+                .join(format!("{}-Kick_01.wav", &hash[..16]))
+        );
+        assert_eq!(std::fs::read(&kept).unwrap(), bytes);
+        let tags: Vec<(String, String)> = file["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["tag"].as_str().unwrap().into(), t["source"].as_str().unwrap().into()))
+            .collect();
+        for (tag, source) in [("dark", "user"), ("punchy", "user"), ("kick", "auto")] {
+            assert!(tags.contains(&(tag.into(), source.into())), "{tags:?}");
+        }
+        // The client's name is shown, and searched.
+        let (_, found) = s.get_json("/database/files?query=kick%2001").await;
+        assert_eq!(found["total"], 1);
+
+        let (status, again) = s.upload("Kick 01.wav", bytes.clone(), None).await;
+        assert_eq!((status, &again["action"]), (StatusCode::OK, &json!("unchanged")));
+        assert_eq!(again["file"]["id"], file["id"]);
+
+        // A hostile name never becomes a path.
+        let evil = wav(&tone(440.0, 0.3, 0.5));
+        let (status, body) = s.upload("../../evil name.wav", evil.clone(), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let evil_path = PathBuf::from(body["file"]["path"].as_str().unwrap());
+        assert_eq!(evil_path.parent().unwrap(), kept.parent().unwrap());
+        assert_eq!(
+            evil_path.file_name().unwrap().to_str().unwrap(),
+            format!("{}-_.._evil_name.wav", &tonewheel_store::hash_bytes(&evil)[..16])
+        );
+        let kept_files = files_in(&s.uploads());
+        assert_eq!(kept_files.len(), 2, "{kept_files:?}");
+
+        // Failures keep nothing: no file in uploads/, no row.
+        let (status, body) = s.upload("notes.wav", b"just some text".to_vec(), None).await;
+        assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "undecodable"));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("notes.wav: "), "{message}");
+        assert!(!message.contains(".tmp"), "{message}");
+        for size in [100_000, 300_000] {
+            let (status, body) = s.upload("big.wav", vec![0u8; size], None).await;
+            assert_eq!((status, code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
+            assert_eq!(body["error"]["details"]["limit_bytes"], 65_536);
+        }
+        let (status, body) = s.upload_form(Form::new().text("tags", "loop")).await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "missing_file_field"));
+        let two = Form::new()
+            .part("file", Part::bytes(bytes.clone()).file_name("a.wav"))
+            .part("file", Part::bytes(bytes.clone()).file_name("b.wav"));
+        let (status, body) = s.upload_form(two).await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "duplicate_file_field"));
+        let r = s
+            .client
+            .post(s.url("/api/analyze/upload"))
+            .json(&json!({"file": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(files_in(&s.uploads()), kept_files);
+        assert_eq!(s.file_count().await, 2);
+        assert_eq!(s.get("/health").await.status(), StatusCode::OK);
+        s.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_filtered_sorted_and_paged() {
+    on_every_backend(|db| async move {
+        let (_dir, lib) = library_folder();
+        let pad: Vec<Vec<f32>> = {
+            let n = (3.0 * f64::from(RATE)) as usize;
+            let notes_hz = [174.61, 207.65, 261.63, 349.23];
+            let l: Vec<f32> = (0..n)
+                .map(|i| 0.2 * notes_hz.iter().map(|f| sine(*f, i)).sum::<f32>())
+                .collect();
+            vec![l.clone(), l]
+        };
+        for (name, audio) in [
+            ("a-kick.wav", wav(&kick(0.5))),
+            ("b-loop.wav", wav(&clicks(120.0, 4.0))),
+            ("c-loop.wav", wav(&clicks(140.0, 4.0))),
+            ("d-pad.wav", wav(&pad)),
+            ("broken.wav", b"not audio at all".to_vec()),
+        ] {
+            std::fs::write(lib.join(name), audio).unwrap();
+        }
+        let s = TestServer::start(db, &[&lib], 1 << 20).await;
+        for name in ["a-kick.wav", "b-loop.wav", "c-loop.wav", "d-pad.wav", "broken.wav"] {
+            let (status, body) = s.analyze(name).await;
+            let expected = if name == "broken.wav" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(status, expected, "{name}: {body}");
+        }
+
+        let (status, all) = s.get_json("/database/files").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((&all["total"], &all["limit"], &all["offset"]), (&json!(5), &json!(100), &json!(0)));
+        assert_eq!(
+            names(&all),
+            ["a-kick.wav", "b-loop.wav", "broken.wav", "c-loop.wav", "d-pad.wav"]
+        );
+        let (_, by_length) = s.get_json("/database/files?sort=duration").await;
+        // Equal lengths fall back to the path; the undecodable file has none and comes last.
+        assert_eq!(
+            names(&by_length),
+            ["a-kick.wav", "d-pad.wav", "b-loop.wav", "c-loop.wav", "broken.wav"]
+        );
+        let (_, longest) = s.get_json("/database/files?sort=duration&order=desc").await;
+        assert_eq!(
+            names(&longest),
+            ["c-loop.wav", "b-loop.wav", "d-pad.wav", "a-kick.wav", "broken.wav"]
+        );
+        let (_, page) = s.get_json("/database/files?sort=duration&limit=2&offset=1").await;
+        assert_eq!(names(&page), ["d-pad.wav", "b-loop.wav"]);
+        assert_eq!((&page["total"], &page["limit"], &page["offset"]), (&json!(5), &json!(2), &json!(1)));
+        let (_, past) = s.get_json("/database/files?offset=10").await;
+        assert_eq!((past["total"].as_u64(), names(&past).len()), (Some(5), 0));
+
+        // Tempo: the click tracks measure 120 and 140 BPM; rows without a tempo come last.
+        for (order, first, second) in [("asc", "b-loop.wav", "c-loop.wav"), ("desc", "c-loop.wav", "b-loop.wav")] {
+            let (_, by_bpm) = s.get_json(&format!("/database/files?sort=bpm&order={order}")).await;
+            let rows = by_bpm["files"].as_array().unwrap();
+            let bpms: Vec<Option<f64>> = rows.iter().map(|f| f["bpm"].as_f64()).collect();
+            let known = bpms.iter().take_while(|b| b.is_some()).count();
+            assert!(bpms[known..].iter().all(Option::is_none), "{bpms:?}");
+            let loops: Vec<String> = names(&by_bpm)
+                .into_iter()
+                .filter(|n| n.contains("loop"))
+                .collect();
+            assert_eq!(loops, [first, second]);
+        }
+        let (_, tempo) = s.get_json("/database/files?bpm=115-125").await;
+        assert!(names(&tempo).contains(&"b-loop.wav".to_string()), "{tempo}");
+        assert!(!names(&tempo).contains(&"c-loop.wav".to_string()), "{tempo}");
+        let (_, loops) = s.get_json("/database/files?query=loop&duration=3.5-4.5").await;
+        assert_eq!(names(&loops), ["b-loop.wav", "c-loop.wav"]);
+        let (_, kicks) = s.get_json("/database/files?role=kick").await;
+        assert_eq!(names(&kicks), ["a-kick.wav"]);
+        let (_, one_shots) = s.get_json("/database/files?tag=one-shot,kick").await;
+        assert_eq!(names(&one_shots), ["a-kick.wav"]);
+        let (_, minor) = s.get_json("/database/files?key=F%20minor").await;
+        assert_eq!(names(&minor), ["d-pad.wav"]);
+        for sort in ["key", "lufs", "created", "path", "name"] {
+            let (status, sorted) = s.get_json(&format!("/database/files?sort={sort}")).await;
+            assert_eq!((status, sorted["total"].as_u64()), (StatusCode::OK, Some(5)), "{sort}");
+        }
+        let (_, by_key) = s.get_json("/database/files?sort=key").await;
+        assert_eq!(names(&by_key)[0], "d-pad.wav");
+
+        for (param, value) in [
+            ("bpm", "fast"),
+            ("duration", "long"),
+            ("key", "H%20minor"),
+            ("status", "broken"),
+            ("sort", "size"),
+            ("order", "up"),
+            ("limit", "0"),
+            ("limit", "many"),
+            ("offset", "-3"),
+        ] {
+            let (status, body) = s.get_json(&format!("/database/files?{param}={value}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{param}={value}");
+            assert_eq!(body["error"]["details"]["parameter"], param, "{body}");
+        }
+
+        let pad_id = minor["files"][0]["id"].as_i64().unwrap();
+        let (status, detail) = s.get_json(&format!("/database/files/{pad_id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((&detail["id"], &detail["file_name"]), (&json!(pad_id), &json!("d-pad.wav")));
+        assert_eq!((&detail["key_tonic"], &detail["key_scale"]), (&json!("F"), &json!("minor")));
+        assert_eq!(detail["summary"]["key"], "F");
+        let regions = detail["regions"].as_array().unwrap();
+        assert_eq!(regions[0]["kind"], "file");
+        assert!(regions.len() >= 2 && regions[1]["kind"] == "sound", "{regions:?}");
+        for r in regions {
+            for key in ["id", "index", "kind", "start_s", "end_s", "results"] {
+                assert!(r.get(key).is_some(), "region lacks {key}");
+            }
+            for result in r["results"].as_array().unwrap() {
+                for key in ["analyzer", "version", "error", "result"] {
+                    assert!(result.get(key).is_some(), "result lacks {key}");
+                }
+            }
+        }
+        let (status, body) = s.get_json("/database/files/999999").await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "file_not_found"));
+        let (status, body) = s.get_json("/database/files/abc").await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "invalid_id"));
+
+        let (status, stats) = s.get_json("/database/stats").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((&stats["files"], &stats["ok"], &stats["errors"]), (&json!(5), &json!(4), &json!(1)));
+        assert!(stats["total_duration_s"].as_f64().unwrap() > 11.0);
+        let backend = stats["backend"].as_str().unwrap().to_string();
+        let (_, status_page) = s.get_json("/status").await;
+        assert_eq!(status_page["library"]["backend"], backend.as_str());
+        assert_eq!(
+            (&status_page["library"]["files"], &status_page["library"]["errors"]),
+            (&json!(5), &json!(1))
+        );
+        s.stop().await;
+    })
+    .await;
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tonewheel-audio/tests/fixtures")
+        .join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audio_is_served_by_id_with_ranges() {
+    on_every_backend(|db| async move {
+        let (_dir, lib) = library_folder();
+        for f in ["tone_stereo.flac", "tone_mono.mp3", "tone_mono.ogg", "tone_aac_mono.m4a"] {
+            std::fs::copy(fixture(f), lib.join(f)).unwrap();
+        }
+        let s = TestServer::start(db, &[&lib], 1 << 20).await;
+        let bytes = wav(&tone(440.0, 0.5, 0.5));
+        let len = bytes.len();
+        let (_, up) = s.upload("tone.wav", bytes.clone(), None).await;
+        let id = up["file"]["id"].as_i64().unwrap();
+        let path = format!("/api/audio/{id}");
+
+        let whole = s.get(&path).await;
+        assert_eq!(whole.status(), StatusCode::OK);
+        let h = whole.headers().clone();
+        assert_eq!(h["content-type"], "audio/wav");
+        assert_eq!(h["accept-ranges"], "bytes");
+        assert_eq!(h["content-length"], len.to_string().as_str());
+        let etag = h["etag"].to_str().unwrap().to_string();
+        assert_eq!(whole.bytes().await.unwrap(), bytes);
+
+        let ranged = |range: &'static str| {
+            s.client.get(s.url(&path)).header("Range", range).send()
+        };
+        for (range, start, end) in [
+            ("bytes=0-99", 0, 99),
+            ("bytes=100-", 100, len - 1),
+            ("bytes=-50", len - 50, len - 1),
+            ("bytes=1000-999999", 1000, len - 1),
+        ] {
+            let r = ranged(range).await.unwrap();
+            assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT, "{range}");
+            assert_eq!(
+                r.headers()["content-range"],
+                format!("bytes {start}-{end}/{len}").as_str()
+            );
+            assert_eq!(r.bytes().await.unwrap(), &bytes[start..=end], "{range}");
+        }
+        let r = ranged("bytes=999999-").await.unwrap();
+        assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(r.headers()["content-range"], format!("bytes */{len}").as_str());
+        assert_eq!(code(&r.json().await.unwrap()), "range_not_satisfiable");
+        // Several ranges may be answered with the whole file.
+        let r = ranged("bytes=0-1,4-5").await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.bytes().await.unwrap(), bytes);
+        let r = s
+            .client
+            .get(s.url(&path))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+        let r = s
+            .client
+            .get(s.url(&path))
+            .header("Range", "bytes=0-9")
+            .header("If-Range", "\"stale\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        for (f, mime) in [
+            ("tone_stereo.flac", "audio/flac"),
+            ("tone_mono.mp3", "audio/mpeg"),
+            ("tone_mono.ogg", "audio/ogg"),
+            ("tone_aac_mono.m4a", "audio/mp4"),
+        ] {
+            let (status, body) = s.analyze(f).await;
+            assert_eq!(status, StatusCode::OK, "{f}: {body}");
+            let r = s.get(&format!("/api/audio/{}", body["file"]["id"])).await;
+            assert_eq!(r.headers()["content-type"], mime, "{f}");
+            assert_eq!(r.bytes().await.unwrap(), std::fs::read(fixture(f)).unwrap());
+        }
+
+        let (status, body) = s.get_json("/api/audio/424242").await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "file_not_found"));
+        let (status, body) = s.get_json("/api/audio/..%2F..%2Fetc%2Fpasswd").await;
+        assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "invalid_id"));
+        std::fs::remove_file(up["file"]["path"].as_str().unwrap()).unwrap();
+        let (status, body) = s.get_json(&path).await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "file_missing"));
+        s.stop().await;
+    })
+    .await;
+}
+
+/// Checks one audiowaveform resolution of `frames` frames and `channels` channels.
+fn check_resolution(w: &Value, frames: u64, channels: u64) {
+    let length = w["length"].as_u64().unwrap();
+    let spp = w["samples_per_pixel"].as_u64().unwrap();
+    assert_eq!(length, frames.div_ceil(spp), "{spp} samples per pixel");
+    assert_eq!(w["data"].as_array().unwrap().len() as u64, length * 2 * channels);
+    assert_eq!(w["rms"].as_array().unwrap().len() as u64, length * channels);
+    assert_eq!((&w["version"], &w["bits"]), (&json!(2), &json!(16)));
+    assert_eq!(w["channels"], channels);
+    assert_eq!(w["sample_rate"], RATE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waveforms_follow_samples_per_pixel_and_are_cached() {
+    on_every_backend(|db| async move {
+        let s = TestServer::start(db, &[], 1 << 20).await;
+        let left = tone(440.0, 1.0, 0.5).remove(0);
+        let right = tone(660.0, 1.0, 0.25).remove(0);
+        let (_, up) = s.upload("stereo.wav", wav(&[left, right]), None).await;
+        let id = up["file"]["id"].as_i64().unwrap();
+        let hash = up["file"]["content_hash"].as_str().unwrap().to_string();
+        let frames = u64::from(RATE);
+
+        let (status, w) = s.get_json(&format!("/api/waveform/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        check_resolution(&w, frames, 2);
+        check_resolution(&w["zoom"], frames, 2);
+        let overview = w["length"].as_u64().unwrap();
+        assert!((500..=1000).contains(&overview), "{overview}");
+        let zoom = w["zoom"]["length"].as_u64().unwrap();
+        assert!((4000..=8000).contains(&zoom), "{zoom}");
+        // Peaks of a 0.5 / 0.25 sine at 16 bits (32767 full scale), within 1%.
+        let data: Vec<i64> = w["data"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        let left_max = data.chunks(4).map(|p| p[1]).max().unwrap();
+        let right_min = data.chunks(4).map(|p| p[2]).min().unwrap();
+        assert!((left_max - 16384).abs() < 164, "{left_max}");
+        assert!((right_min + 8192).abs() < 82, "{right_min}");
+        assert!(s.data.path().join(format!("waveforms/{hash}.json")).is_file());
+
+        let (status, fine) = s.get_json(&format!("/api/waveform/{id}?samples_per_pixel=256")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(fine["zoom"]["samples_per_pixel"], 256);
+        assert_eq!(fine["zoom"]["length"], frames.div_ceil(256));
+        check_resolution(&fine["zoom"], frames, 2);
+        let cached = s.data.path().join(format!("waveforms/{hash}-256.json"));
+        let on_disk: Value = serde_json::from_slice(&std::fs::read(&cached).unwrap()).unwrap();
+        assert_eq!(on_disk, fine);
+        let (_, again) = s.get_json(&format!("/api/waveform/{id}?samples_per_pixel=256")).await;
+        assert_eq!(again, fine);
+
+        for bad in ["8", "abc", "2000000", "-1"] {
+            let (status, body) =
+                s.get_json(&format!("/api/waveform/{id}?samples_per_pixel={bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(body["error"]["details"]["parameter"], "samples_per_pixel");
+        }
+        let (status, body) = s.get_json("/api/waveform/777").await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "file_not_found"));
+        std::fs::remove_file(up["file"]["path"].as_str().unwrap()).unwrap();
+        let (status, body) = s.get_json(&format!("/api/waveform/{id}")).await;
+        assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "file_missing"));
+        s.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_resources_describe_the_machine_and_the_data_folder() {
+    on_every_backend(|db| async move {
+        let s = TestServer::start(db, &[], 1 << 20).await;
+        let bytes = wav(&kick(0.5));
+        let (status, _) = s.upload("kick.wav", bytes.clone(), None).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, r) = s.get_json("/api/system/resources").await;
+        assert_eq!(status, StatusCode::OK);
+        let cores = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(r["cpu_cores"], cores);
+        assert_eq!((&r["render_slots_total"], &r["render_slots_free"]), (&json!(cores), &json!(cores)));
+        assert_eq!(r["uploads_bytes"], bytes.len());
+        assert_eq!(r["preview_cache_bytes"], 0);
+        assert!(r["data_dir_bytes"].as_u64().unwrap() >= bytes.len() as u64);
+        assert!(r["uptime_s"].as_f64().unwrap() >= 0.0);
+        if cfg!(target_os = "linux") {
+            let total = r["memory_total_bytes"].as_u64().unwrap();
+            let available = r["memory_available_bytes"].as_u64().unwrap();
+            let rss = r["process_rss_bytes"].as_u64().unwrap();
+            assert!(available > 0 && available <= total, "{available} of {total}");
+            // This test process (the server runs in it) holds at least a few MB.
+            assert!(rss > 1 << 20 && rss < total, "{rss}");
+        }
+        s.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_in_flight_at_shutdown_completes() {
+    on_every_backend(|db| async move {
+        let (_dir, lib) = library_folder();
+        // Long enough that the request is still analysing when the shutdown comes.
+        let long = lib.join("long.wav");
+        std::fs::write(&long, wav(&clicks(128.0, 60.0))).unwrap();
+        let s = TestServer::start(db.clone(), &[&lib], 1 << 20).await;
+        let client = s.client.clone();
+        let url = s.url("/analyze");
+        let request = tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .json(&json!({"file_path": "long.wav"}))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        });
+        // The analysis holds a render slot while it runs: shut down once it has one.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (_, r) = s.get_json("/api/system/resources").await;
+            if r["render_slots_free"] != r["render_slots_total"] {
+                break;
+            }
+            assert!(!request.is_finished(), "the import ended before the shutdown");
+            assert!(std::time::Instant::now() < deadline, "the import never started");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let data_dir = s.data.path().to_path_buf();
+        let data = s.data;
+        let _ = s.shutdown.unwrap().send(());
+        s.task.unwrap().await.unwrap().unwrap();
+        let (status, body) = request.await.unwrap();
+        assert_eq!((status, &body["action"]), (StatusCode::OK, &json!("inserted")), "{body}");
+        // The import is in the catalogue, whole.
+        let store = tonewheel_store::Store::open(&tonewheel_store::StoreConfig {
+            data_dir,
+            database_url: db,
+        })
+        .await
+        .unwrap();
+        let detail = store
+            .get_file(body["file"]["id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(detail.file.status, tonewheel_store::FileStatus::Ok);
+        assert!(detail.regions.len() >= 2);
+        assert!((detail.file.bpm.unwrap() - 128.0).abs() < 1.0);
+        store.close().await;
+        drop(data);
+    })
+    .await;
+}
