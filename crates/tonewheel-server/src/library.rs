@@ -50,12 +50,11 @@ impl Library {
         std::fs::create_dir_all(data_dir).map_err(folder_error(data_dir))?;
         // Stored upload paths are absolute, like the paths `library import` stores.
         let data_dir = std::fs::canonicalize(data_dir).map_err(folder_error(data_dir))?;
-        let roots = LibraryRoots::new(library_roots).map_err(|(path, source)| {
-            ServerError::Folder {
+        let roots =
+            LibraryRoots::new(library_roots).map_err(|(path, source)| ServerError::Folder {
                 path: path.display().to_string(),
                 source,
-            }
-        })?;
+            })?;
         let uploads_dir = data_dir.join("uploads");
         let waveforms_dir = data_dir.join("waveforms");
         for dir in [&uploads_dir, &waveforms_dir] {
@@ -133,10 +132,7 @@ fn remove_stale_temporaries(uploads_dir: &Path) {
         let is_temp = item.file_name().to_string_lossy().starts_with(".tmp");
         if is_temp && item.file_type().is_ok_and(|t| t.is_file()) {
             if let Err(e) = std::fs::remove_file(item.path()) {
-                tracing::warn!(
-                    "cannot remove stale upload {}: {e}",
-                    item.path().display()
-                );
+                tracing::warn!("cannot remove stale upload {}: {e}", item.path().display());
             }
         }
     }

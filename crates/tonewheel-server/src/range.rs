@@ -80,10 +80,9 @@ fn digits(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(
-        text.bytes()
-            .fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0'))),
-    )
+    Some(text.bytes().fold(0u64, |n, b| {
+        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    }))
 }
 
 #[cfg(test)]
@@ -136,10 +135,7 @@ mod tests {
                 end: 9999
             }
         );
-        assert_eq!(
-            answer(Some("Bytes = 1-1"), len),
-            Part { start: 1, end: 1 }
-        );
+        assert_eq!(answer(Some("Bytes = 1-1"), len), Part { start: 1, end: 1 });
     }
 
     #[test]

@@ -150,7 +150,10 @@ mod tests {
         );
         // An outside path that does not exist is refused the same way: the answer says
         // nothing about what lies outside.
-        assert_eq!(roots.resolve("/no/such/file.wav"), Err(PathRefused::Outside));
+        assert_eq!(
+            roots.resolve("/no/such/file.wav"),
+            Err(PathRefused::Outside)
+        );
         assert_eq!(roots.resolve("drums/snare.wav"), Err(PathRefused::NotFound));
         assert_eq!(roots.resolve("drums"), Err(PathRefused::NotAFile));
         assert_eq!(roots.resolve(""), Err(PathRefused::Invalid));

@@ -61,5 +61,7 @@ pub use records::{
     RegionKind, RegionRecord, StoredRegion, Summary, Tag, TagSource,
 };
 pub use report::{outcome_from_report, role_tags_from_name};
-pub use search::{FileQuery, FileSort, KeyCount, KeyFilter, LibraryStats, Range, TempoCount, MAX_LIMIT};
+pub use search::{
+    FileQuery, FileSort, KeyCount, KeyFilter, LibraryStats, Range, TempoCount, MAX_LIMIT,
+};
 pub use store::{Backend, Store, StoreConfig, DATABASE_FILE, DATABASE_URL_ENV, DEFAULT_DATA_DIR};

@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use tonewheel_analysis::engine::Engine;
 use tonewheel_store::{
-    FileOutcome, FileQuery, FileRecord, FileRow, FileStatus, ImportOutcome,
-    KeyFilter, Range, Store, StoreConfig, StoreError,
+    FileOutcome, FileQuery, FileRecord, FileRow, FileStatus, ImportOutcome, KeyFilter, Range,
+    Store, StoreConfig, StoreError,
 };
 
 use crate::cli::{

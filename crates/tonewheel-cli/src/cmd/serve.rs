@@ -66,9 +66,8 @@ fn outcome_of(e: &ServerError) -> Outcome {
         // A wrong URL, an unreachable server or an unwritable folder is the user's to fix,
         // as for the `library` verbs.
         ServerError::Store { source } => match source {
-            tonewheel_store::StoreError::Migrate { .. } | tonewheel_store::StoreError::Query { .. } => {
-                Outcome::InternalError
-            }
+            tonewheel_store::StoreError::Migrate { .. }
+            | tonewheel_store::StoreError::Query { .. } => Outcome::InternalError,
             _ => Outcome::InputError,
         },
         ServerError::Bind { source, .. }

@@ -145,12 +145,15 @@ pub(crate) async fn finish(
 
 /// 422 for a file the decoder refused, with its reason (`message` already says where).
 pub(crate) fn undecodable(error: &EngineError, message: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "undecodable", message.clone()).with_details(
-        serde_json::json!({
-            "reason_code": tonewheel_store::engine_error_code(error),
-            "reason": message,
-        }),
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "undecodable",
+        message.clone(),
     )
+    .with_details(serde_json::json!({
+        "reason_code": tonewheel_store::engine_error_code(error),
+        "reason": message,
+    }))
 }
 
 fn refused(requested: &str, why: PathRefused) -> ApiError {

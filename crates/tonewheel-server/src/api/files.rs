@@ -222,8 +222,8 @@ pub async fn get_file(
     responses((status = 200, description = "files, ok, errors, total_duration_s, by_key, by_tempo, no_tempo, backend", body = Object)))]
 pub async fn stats(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let store = state.library().store();
-    let mut v = serde_json::to_value(store.stats().await?)
-        .map_err(|e| ApiError::internal("stats", &e))?;
+    let mut v =
+        serde_json::to_value(store.stats().await?).map_err(|e| ApiError::internal("stats", &e))?;
     v["backend"] = store.backend().name().into();
     Ok(Json(v))
 }
@@ -244,7 +244,10 @@ mod tests {
     #[test]
     fn defaults_are_name_order_first_hundred() {
         let q = file_query(&FilesParams::default()).unwrap();
-        assert_eq!((q.sort, q.descending, q.limit, q.offset), (FileSort::Name, false, 100, 0));
+        assert_eq!(
+            (q.sort, q.descending, q.limit, q.offset),
+            (FileSort::Name, false, 100, 0)
+        );
     }
 
     #[test]
@@ -265,7 +268,10 @@ mod tests {
         assert_eq!(q.bpm.unwrap().min, 120.0);
         assert_eq!(q.tags, vec!["loop", "dark", "kick"]);
         assert_eq!(q.key.unwrap().tonic, "F#");
-        assert_eq!((q.sort, q.descending, q.limit, q.offset), (FileSort::Bpm, true, 5, 10));
+        assert_eq!(
+            (q.sort, q.descending, q.limit, q.offset),
+            (FileSort::Bpm, true, 5, 10)
+        );
         for (name, value) in [
             ("bpm", "fast"),
             ("duration", "long"),

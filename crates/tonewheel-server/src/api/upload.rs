@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 use tonewheel_store::{ContentHasher, ImportOutcome};
 
 use super::analyze::{
-    analyse, detached, finish, undecodable, unchanged_id, with_name_for, ImportAnswer,
+    analyse, detached, finish, unchanged_id, undecodable, with_name_for, ImportAnswer,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -34,6 +34,22 @@ const MAX_TAGS: usize = 32;
 /// Room for the multipart framing (boundaries, part headers, the small fields) on top of the
 /// file itself when a declared `Content-Length` is judged before reading the body.
 const MULTIPART_OVERHEAD_BYTES: u64 = (MAX_FIELDS * MAX_TEXT_FIELD_BYTES) as u64;
+
+/// How long a refused upload's remaining body is read and discarded before the answer: a
+/// client still sending when the server answers and closes sees a reset instead of the 413
+/// (HTTP/1 has no other way to stop a body already on its way).
+const DRAIN_MAX_S: u64 = 5;
+
+/// Reads and discards the rest of a multipart body (the field being read, then every other),
+/// for at most [`DRAIN_MAX_S`] seconds.
+async fn drain(multipart: &mut Multipart) {
+    let rest = async {
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(DRAIN_MAX_S), rest).await;
+}
 
 /// `name` reduced to `[A-Za-z0-9._-]`: every run of other characters becomes one `_`,
 /// leading dots go (no hidden files, no `..`), and the stem is cut so the whole stays within
@@ -92,11 +108,7 @@ struct Received {
 
 /// Streams the `file` field into a temporary file in `dir`, hashing as it goes; 413 (the
 /// partial file deleted) once more than `limit` bytes arrive.
-async fn receive_file(
-    mut field: Field<'_>,
-    dir: &Path,
-    limit: u64,
-) -> Result<Received, ApiError> {
+async fn receive_file(mut field: Field<'_>, dir: &Path, limit: u64) -> Result<Received, ApiError> {
     let client_name = field.file_name().map(str::to_string);
     let temp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
     let mut out = tokio::fs::File::from_std(temp.as_file().try_clone()?);
@@ -133,7 +145,10 @@ async fn read_text(mut field: Field<'_>) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|e| {
         ApiError::bad_request(
             "invalid_field",
-            format!("field {name:?} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            format!(
+                "field {name:?} is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
         .with_details(serde_json::json!({ "field": name }))
     })
@@ -190,6 +205,8 @@ pub async fn upload(
         ));
     }
     let limit = state.library().max_upload_bytes();
+    let mut multipart =
+        multipart.map_err(|e| ApiError::bad_request("malformed_multipart", e.body_text()))?;
     // Judged before the first byte is read: a client that sent `Expect: 100-continue`
     // (curl does for large bodies) gets the 413 without uploading anything.
     let declared = headers
@@ -197,12 +214,39 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit.saturating_add(MULTIPART_OVERHEAD_BYTES)) {
+        let waits_to_send = headers
+            .get(header::EXPECT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"));
+        if !waits_to_send {
+            drain(&mut multipart).await;
+        }
         return Err(too_large(limit));
     }
-    let mut multipart = multipart.map_err(|e| {
-        ApiError::bad_request("malformed_multipart", e.body_text())
-    })?;
     let uploads = state.library().uploads_dir().to_path_buf();
+    let (received, tags) = match read_fields(&mut multipart, &uploads, limit).await {
+        Ok(f) => f,
+        Err(e) => {
+            // Refused part-way (too large, a duplicate field...): let the client finish
+            // sending so it can read the answer.
+            drain(&mut multipart).await;
+            return Err(e);
+        }
+    };
+    let task_state = state.clone();
+    let (status, answer) = detached(&state, async move {
+        keep(&task_state, received, uploads, tags).await
+    })
+    .await?;
+    Ok((status, Json(answer)).into_response())
+}
+
+/// The fields of an upload: the received file and the user tags.
+async fn read_fields(
+    multipart: &mut Multipart,
+    uploads: &Path,
+    limit: u64,
+) -> Result<(Received, Vec<String>), ApiError> {
     let mut received: Option<Received> = None;
     let mut tags = Vec::new();
     let mut fields = 0;
@@ -221,7 +265,7 @@ pub async fn upload(
                     "send one file per upload (one field named \"file\")",
                 ))
             }
-            Some("file") => received = Some(receive_file(field, &uploads, limit).await?),
+            Some("file") => received = Some(receive_file(field, uploads, limit).await?),
             Some("tags") => tags = parse_tags(&read_text(field).await?)?,
             // Other fields a form may carry are read (bounded) and ignored.
             _ => {
@@ -235,10 +279,7 @@ pub async fn upload(
             "the upload has no field named \"file\" holding the audio",
         )
     })?;
-    let task_state = state.clone();
-    let (status, answer) =
-        detached(&state, async move { keep(&task_state, received, uploads, tags).await }).await?;
-    Ok((status, Json(answer)).into_response())
+    Ok((received, tags))
 }
 
 /// Analyses a received upload and, when it decodes, keeps and catalogues it.
@@ -304,7 +345,10 @@ mod tests {
         assert_eq!(safe_file_name("Кик — бочка.flac"), "_.flac");
         assert_eq!(safe_file_name(""), "upload");
         assert_eq!(safe_file_name("..."), "upload");
-        assert_eq!(safe_file_name("C:\\Samples\\snare.wav"), "C_Samples_snare.wav");
+        assert_eq!(
+            safe_file_name("C:\\Samples\\snare.wav"),
+            "C_Samples_snare.wav"
+        );
         let long = format!("{}.wav", "a".repeat(300));
         let safe = safe_file_name(&long);
         assert_eq!(safe.len(), MAX_SAFE_NAME_CHARS);

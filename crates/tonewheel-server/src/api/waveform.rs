@@ -181,8 +181,7 @@ pub async fn waveform(
             // A cache that cannot be written costs a recomputation next time, nothing more.
             // (Cloning `Bytes` shares the buffer.)
             let bytes = bytes.clone();
-            let written =
-                tokio::task::spawn_blocking(move || write_atomic(&path, &bytes)).await?;
+            let written = tokio::task::spawn_blocking(move || write_atomic(&path, &bytes)).await?;
             if let Err(e) = written {
                 tracing::warn!("cannot cache the waveform of file {}: {e}", row.id);
             }
