@@ -349,6 +349,11 @@ async fn analyze_reads_only_inside_the_library() {
             "{message}"
         );
         let broken_id = body["error"]["details"]["file_id"].as_i64().unwrap();
+        let (status, again) = s.analyze("broken.wav").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(again["error"]["details"]["action"], "unchanged");
+        assert_eq!(again["error"]["details"]["file_id"], broken_id);
+        assert_eq!(again["error"]["message"], body["error"]["message"]);
         let (_, errors) = s.get_json("/database/files?status=error").await;
         assert_eq!(errors["total"], 1);
         assert_eq!(errors["files"][0]["id"], broken_id);

@@ -223,7 +223,22 @@ pub async fn analyze(
         let stored = path.display().to_string();
         let hash = hash_on_pool(path.clone()).await?;
         if let Some(id) = unchanged_id(&state, &stored, &hash).await? {
-            return finish(&state, ImportOutcome::Unchanged { id }, &[]).await;
+            let answer = finish(&state, ImportOutcome::Unchanged { id }, &[]).await?;
+            let row = &answer.file.file;
+            if row.status == tonewheel_store::FileStatus::Error {
+                // Same bytes that failed before: the same 422, without decoding again.
+                let message = row.error_text.clone().unwrap_or_default();
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "undecodable",
+                    message.clone(),
+                )
+                .with_details(serde_json::json!({
+                    "reason_code": row.error_code, "reason": message,
+                    "file_id": id, "action": "unchanged",
+                })));
+            }
+            return Ok(answer);
         }
         let (record, failure) = analyse(&state, path.clone(), stored, hash, None).await?;
         let outcome = state.library().store().import_file(&record).await?;
