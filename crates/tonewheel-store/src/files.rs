@@ -176,7 +176,8 @@ impl Store {
             .map_err(StoreError::query(action))
     }
 
-    async fn read_detail(&self, id: i64) -> Result<Option<FileDetail>, sqlx::Error> {
+    /// File `id`'s row with its tags, and its summary JSON text when stored.
+    async fn read_row(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>, sqlx::Error> {
         let sql = format!(
             "SELECT {FILE_COLUMNS}, s.summary_json FROM files f \
              LEFT JOIN file_summary s ON s.file_id = f.id WHERE f.id = $1"
@@ -190,11 +191,18 @@ impl Store {
         };
         let mut file = file_row(&row)?;
         let summary_text: Option<String> = row.try_get("summary_json")?;
+        file.tags = self.tags_of(&[id]).await?.remove(&id).unwrap_or_default();
+        Ok(Some((file, summary_text)))
+    }
+
+    async fn read_detail(&self, id: i64) -> Result<Option<FileDetail>, sqlx::Error> {
+        let Some((file, summary_text)) = self.read_row(id).await? else {
+            return Ok(None);
+        };
         let summary = match summary_text {
             Some(t) => parse_json(&t, "file_summary", "summary_json", id)?,
             None => serde_json::Value::Null,
         };
-        file.tags = self.tags_of(&[id]).await?.remove(&id).unwrap_or_default();
         let region_rows = sqlx::query(
             "SELECT id, region_index, kind, start_s, end_s FROM regions \
              WHERE file_id = $1 ORDER BY region_index",
@@ -249,24 +257,11 @@ impl Store {
     /// [`Store::get_file`] when only the path, format or hash is needed); `None` if no such id.
     pub async fn get_file_row(&self, id: i64) -> Result<Option<FileRow>, StoreError> {
         let action = format!("reading file {id}");
-        async {
-            let sql = format!(
-                "SELECT {FILE_COLUMNS} FROM files f \
-                 LEFT JOIN file_summary s ON s.file_id = f.id WHERE f.id = $1"
-            );
-            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?
-            else {
-                return Ok(None);
-            };
-            let mut file = file_row(&row)?;
-            file.tags = self.tags_of(&[id]).await?.remove(&id).unwrap_or_default();
-            Ok(Some(file))
-        }
-        .await
-        .map_err(StoreError::query(action))
+        Ok(self
+            .read_row(id)
+            .await
+            .map_err(StoreError::query(action))?
+            .map(|(file, _)| file))
     }
 
     /// Catalogued files ordered by path, `limit` from `offset`.
