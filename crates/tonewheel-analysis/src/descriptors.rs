@@ -47,6 +47,10 @@ pub const WARM_BAND_HZ: (f64, f64) = (100.0, 500.0);
 /// Lower edge of the "highs" that warmth is weighed against (Hz): above the presence band's
 /// start, where boosts read as bright or harsh rather than warm.
 pub const WARMTH_HIGHS_HZ: f64 = 2_000.0;
+/// High-frequency shares below this (-60 dB of the total energy, the flatness measure's
+/// range) read as 0: below it the share is leakage and rounding, and ordering presets by
+/// it would be ordering them by noise.
+pub const HF_SHARE_FLOOR: f64 = 1e-6;
 /// Decimation before the pitch estimate at rates above this (Hz): YIN needs no more than
 /// ~16 kHz of bandwidth, and half the samples halve its cost.
 pub const PITCH_DECIMATE_ABOVE_HZ: u32 = 32_000;
@@ -70,14 +74,16 @@ pub const LEVEL_MOVEMENT_SCALE_DB: f64 = 3.0;
 /// `docs/search.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Descriptors {
-    /// Power-weighted mean frequency of the average spectrum (Hz); 0 for silence.
+    /// Power-weighted mean frequency of the average spectrum (Hz), as in the quality gate;
+    /// 0 for silence. (Amplitude weighting was tried: it lets leakage, clicks and the
+    /// numerical floor of a thousand quiet bins outweigh a tone's few loud ones.)
     pub centroid_hz: f64,
     /// Centroid on a 0..1 scale, linear in octaves from [`BRIGHTNESS_LOW_HZ`] to
     /// [`BRIGHTNESS_HIGH_HZ`].
     pub brightness: f64,
     /// Energy in [`WARM_BAND_HZ`] over itself plus the energy above [`WARMTH_HIGHS_HZ`], 0..1.
     pub warmth: f64,
-    /// Share of the energy above 5 kHz, 0..1.
+    /// Share of the energy above 5 kHz, 0..1 (0 below [`HF_SHARE_FLOOR`]).
     pub hf_share: f64,
     /// 10 % → 90 % rise time of the peak envelope (s), at sample resolution.
     pub attack_s: f64,
@@ -375,7 +381,9 @@ pub fn describe(audio: &AudioBuffer, options: &DescribeOptions) -> Descriptors {
         centroid_hz,
         brightness: brightness(centroid_hz),
         warmth,
-        hf_share: spectrum.fraction(HIGH_BAND_HZ, beyond_nyquist),
+        hf_share: Some(spectrum.fraction(HIGH_BAND_HZ, beyond_nyquist))
+            .filter(|s| *s >= HF_SHARE_FLOOR)
+            .unwrap_or(0.0),
         attack_s: (t90 - t10) as f64 / rate_f,
         decay_s: temporal.decay_20db_s,
         sustain_level: temporal
@@ -611,7 +619,7 @@ mod tests {
         assert!((d.centroid_hz - 220.0).abs() < 5.0, "{d:?}");
         // log2(220/50)/8 = 0.267.
         assert!((d.brightness - 0.267).abs() < 0.01, "{d:?}");
-        assert!(d.warmth > 0.999 && d.hf_share < 1e-6, "{d:?}");
+        assert!(d.warmth > 0.999 && d.hf_share == 0.0, "{d:?}");
         assert!(d.noisiness < 0.01, "{d:?}");
         assert_eq!(d.width, 0.0);
         // A steady tone: no movement, sustain at the peak, the punch of a flat envelope
@@ -735,10 +743,7 @@ mod tests {
         assert_eq!(describe(&buffer(vec![tone.clone()]), &plain()).width, 0.0);
         let dual = describe(&buffer(vec![tone.clone(), tone.clone()]), &plain());
         assert_eq!(dual.width, 0.0);
-        let unrelated = describe(
-            &buffer(vec![noise(48_000, 3), noise(48_000, 11)]),
-            &plain(),
-        );
+        let unrelated = describe(&buffer(vec![noise(48_000, 3), noise(48_000, 11)]), &plain());
         assert!((unrelated.width - 0.5).abs() < 0.02, "{unrelated:?}");
         let inverted: Vec<f32> = tone.iter().map(|s| -s).collect();
         let opposite = describe(&buffer(vec![tone, inverted]), &plain());
@@ -769,7 +774,7 @@ mod tests {
     fn rounding_keeps_four_significant_digits_and_names_round_trip() {
         assert_eq!(round4(1234.5678), 1235.0);
         assert_eq!(round4(0.000_123_456), 0.000_123_5);
-        assert_eq!(round4(-2.718_281_8), -2.718);
+        assert_eq!(round4(-4.567_891_2), -4.568);
         for d in Descriptor::ALL {
             assert_eq!(Descriptor::from_name(d.name()), Some(d));
             assert_eq!(Descriptor::ALL[d.index()], d);

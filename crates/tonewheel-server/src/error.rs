@@ -143,6 +143,13 @@ pub enum ServerError {
         /// The file that repeated it.
         path: String,
     },
+    /// The built-in search lexicon is invalid (a build defect; its test names the pointer).
+    #[error("search lexicon: {source}")]
+    Lexicon {
+        /// The problem, with its JSON pointer.
+        #[source]
+        source: crate::search::lexicon::LexiconError,
+    },
     /// The server failed while running.
     #[error("server error: {source}")]
     Serve {

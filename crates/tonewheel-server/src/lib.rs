@@ -17,9 +17,13 @@ mod api;
 mod auth;
 pub mod catalogue;
 mod error;
+pub mod facts;
+pub mod library;
 pub mod previews;
 pub mod search;
 mod state;
+pub mod sync;
+pub mod warm;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -49,6 +53,9 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// Size limit of the preview cache folder, bytes.
     pub preview_cache_bytes: u64,
+    /// Render every preset's default preview in the background after start (and measure
+    /// the presets without descriptors); see [`warm`].
+    pub warm_previews: bool,
 }
 
 /// Default size limit of the preview cache: 1 GiB, a few thousand previews.
@@ -62,6 +69,7 @@ impl Default for ServeConfig {
             presets_dir: None,
             token: None,
             preview_cache_bytes: DEFAULT_PREVIEW_CACHE_BYTES,
+            warm_previews: true,
         }
     }
 }
@@ -99,6 +107,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 pub struct Server {
     listener: tokio::net::TcpListener,
     state: AppState,
+    warm: bool,
 }
 
 fn valid_token(token: &str) -> bool {
@@ -106,6 +115,11 @@ fn valid_token(token: &str) -> bool {
 }
 
 impl Server {
+    /// The shared state (for tests and embedding).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Checks the configuration, loads the presets and binds the address.
     pub async fn bind(config: &ServeConfig) -> Result<Self, ServerError> {
         if let Some(t) = &config.token {
@@ -128,7 +142,11 @@ impl Server {
                 addr: config.addr,
                 source,
             })?;
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            warm: config.warm_previews,
+        })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -143,10 +161,17 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        axum::serve(self.listener, router(self.state))
+        let warmer = self
+            .warm
+            .then(|| tokio::spawn(warm::run(self.state.clone())));
+        let served = axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|source| ServerError::Serve { source })
+            .map_err(|source| ServerError::Serve { source });
+        if let Some(w) = warmer {
+            w.abort();
+        }
+        served
     }
 }
 

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use crate::catalogue::Catalogue;
 use crate::error::ServerError;
+use crate::library::PresetLibrary;
 use crate::previews::PreviewCache;
+use crate::warm::WarmCounters;
 
 /// Shared, cheaply clonable state of the server.
 #[derive(Debug, Clone)]
@@ -17,6 +19,8 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     catalogue: Catalogue,
+    library: PresetLibrary,
+    warm: WarmCounters,
     previews: PreviewCache,
     data_dir: PathBuf,
     token: Option<String>,
@@ -40,6 +44,7 @@ impl AppState {
             path: data_dir.display().to_string(),
             source,
         })?;
+        let library = PresetLibrary::load(&catalogue, data_dir)?;
         let registry = tonewheel_analysis::engine::Registry::defaults();
         let analyzers = registry
             .analyzers()
@@ -52,6 +57,8 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 catalogue,
+                library,
+                warm: WarmCounters::default(),
                 previews: PreviewCache::new(
                     data_dir.join("previews"),
                     render_slots.clone(),
@@ -69,6 +76,16 @@ impl AppState {
     /// The presets.
     pub fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
+    }
+
+    /// Search index and measured facts of the presets.
+    pub fn library(&self) -> &PresetLibrary {
+        &self.inner.library
+    }
+
+    /// Counters of the background warmer.
+    pub fn warm_counters(&self) -> &WarmCounters {
+        &self.inner.warm
     }
 
     /// The preview cache.

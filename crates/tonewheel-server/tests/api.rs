@@ -31,6 +31,8 @@ impl TestServer {
         Self::start_with(ServeConfig {
             presets_dir,
             token: token.map(String::from),
+            // Background warming would render previews these tests count.
+            warm_previews: false,
             ..ServeConfig::default()
         })
         .await
@@ -355,6 +357,7 @@ async fn preview_cache_stays_under_its_size_limit() {
     // 100 kB holds one 0.5 s stereo 16-bit preview (96 044 bytes) but not two.
     let s = TestServer::start_with(ServeConfig {
         preview_cache_bytes: 100_000,
+        warm_previews: false,
         ..ServeConfig::default()
     })
     .await;

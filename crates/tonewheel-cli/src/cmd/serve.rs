@@ -18,6 +18,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         presets_dir: args.presets.clone(),
         token,
         preview_cache_bytes: args.cache_mb.saturating_mul(1 << 20),
+        warm_previews: !args.no_warm,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

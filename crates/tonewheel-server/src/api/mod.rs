@@ -6,6 +6,8 @@ mod presets;
 mod render;
 mod system;
 
+pub(crate) use render::render_to_wav;
+
 use std::sync::OnceLock;
 
 use axum::http::StatusCode;

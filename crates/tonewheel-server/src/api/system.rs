@@ -27,6 +27,8 @@ pub struct Status {
     pub presets: usize,
     /// Preview cache counters.
     pub cache: CacheStats,
+    /// Background warming of default previews and descriptors.
+    pub warm: crate::warm::WarmStats,
 }
 
 /// One analyzer of the analysis engine.
@@ -76,6 +78,10 @@ pub async fn status(State(state): State<AppState>) -> Json<Status> {
         uptime_s: state.uptime_s(),
         presets: state.catalogue().len(),
         cache: state.previews().stats(),
+        warm: state.warm_counters().stats(
+            state.library().described(state.catalogue()),
+            state.catalogue().len(),
+        ),
     })
 }
 
