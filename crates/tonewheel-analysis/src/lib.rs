@@ -35,6 +35,9 @@
 //! and stereo correlation ([`check_signal`]). Role expectations are data ([`PROFILES`]).
 //! Every formula, threshold and weight is documented in `docs/quality.md`.
 //!
+//! The third part, [`descriptors`], measures what search words mean ([`describe`]):
+//! brightness, warmth, attack, decay, width, noisiness, pitchedness, movement and punch.
+//!
 //! It must never: panic on audio content (NaN, Inf, silence, empty or one-sample buffers are
 //! reported, not crashed on), change the audio it is given, print, or depend on anything but
 //! the audio, the role, the musical context and the options (no files, no clock, no
@@ -59,6 +62,7 @@
 //! ```
 
 pub mod analyzers;
+pub mod descriptors;
 pub mod engine;
 mod envelope;
 mod findings;
@@ -70,6 +74,7 @@ mod quality;
 mod signal;
 mod spectrum;
 
+pub use descriptors::{describe, DescribeOptions, Descriptor, Descriptors, DESCRIPTORS_VERSION};
 pub use envelope::{temporal_features, ReleaseFeatures, TemporalFeatures};
 pub use harmonic::{analyse_harmonics, HarmonicAnalysis};
 pub use loudness::{amplitude_to_db, measure_loudness, power_to_db, LoudnessSummary, DB_FLOOR};

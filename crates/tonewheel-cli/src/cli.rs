@@ -80,6 +80,9 @@ pub struct ServeArgs {
     /// Largest accepted upload in MB (10^6 bytes).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_upload_mb: u64,
+    /// Do not render previews and measure descriptors in the background after start.
+    #[arg(long)]
+    pub no_warm: bool,
 }
 
 /// `tonewheel generate GENRE BPM [--bars N] [--key K] [--seed S] [-o DIR] [--json]`
@@ -462,6 +465,29 @@ pub enum PresetsCommand {
     Validate(PresetsValidateArgs),
     /// Write valid, role-consistent variations of the factory presets (for scale testing).
     Generate(PresetsGenerateArgs),
+    /// Semantic search: "warm pad", "dark punchy bass"; ranked by text and measured sound.
+    Search(PresetsSearchArgs),
+}
+
+/// `tonewheel presets search "QUERY" [--role R] [--limit N] [--json] [--data DIR]`
+#[derive(Debug, Args)]
+pub struct PresetsSearchArgs {
+    /// What to look for: sound words (warm, bright, punchy, wide, evolving...), roles (pad,
+    /// bass, pluck...), names and tags. Typos are corrected.
+    pub query: String,
+    /// Only presets of this role (otherwise role words in the query filter).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Print at most this many results.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub limit: u64,
+    /// One JSON object per result, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Also search the presets `tonewheel serve --data DIR` recorded in its catalogue (user
+    /// and generated presets with the descriptors the server measured).
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `tonewheel presets generate --count N --seed S -o DIR [--amount A]`

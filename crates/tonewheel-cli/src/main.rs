@@ -24,6 +24,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Presets(cli::PresetsCommand::List(a)) => cmd::presets::list(&a),
         cli::Command::Presets(cli::PresetsCommand::Validate(a)) => cmd::presets::validate(&a),
         cli::Command::Presets(cli::PresetsCommand::Generate(a)) => cmd::presets::generate(&a),
+        cli::Command::Presets(cli::PresetsCommand::Search(a)) => cmd::preset_search::run(&a),
         cli::Command::Generate(a) => cmd::generate::run(&a),
         cli::Command::Modify(a) => cmd::modify::run(&a),
         cli::Command::Session(cli::SessionCommand::Render(a)) => cmd::session::render(&a),

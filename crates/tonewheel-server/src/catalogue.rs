@@ -17,6 +17,9 @@ pub enum PresetSource {
     Factory,
     /// Loaded from the `--presets` folder.
     User,
+    /// Loaded from the `--presets` folder, written by `tonewheel presets generate`
+    /// (its metadata says `"source": "generated"`).
+    Generated,
 }
 
 /// One preset of the catalogue.
@@ -119,7 +122,13 @@ impl Catalogue {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            self.push(id, PresetSource::User, preset, &text, &shown)?;
+            let source =
+                if preset.metadata.get("source").and_then(|v| v.as_str()) == Some("generated") {
+                    PresetSource::Generated
+                } else {
+                    PresetSource::User
+                };
+            self.push(id, source, preset, &text, &shown)?;
         }
         Ok(())
     }

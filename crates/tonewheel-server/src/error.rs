@@ -157,6 +157,13 @@ pub enum ServerError {
         #[source]
         source: tonewheel_analysis::engine::UnknownAnalyzer,
     },
+    /// The built-in search lexicon is invalid (a build defect; its test names the pointer).
+    #[error("search lexicon: {source}")]
+    Lexicon {
+        /// The problem, with its JSON pointer.
+        #[source]
+        source: crate::search::lexicon::LexiconError,
+    },
     /// The server failed while running.
     #[error("server error: {source}")]
     Serve {

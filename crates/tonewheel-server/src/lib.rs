@@ -21,12 +21,16 @@ mod api;
 mod auth;
 pub mod catalogue;
 mod error;
+pub mod facts;
 pub mod library;
+pub mod preset_library;
 pub mod previews;
 pub mod range;
 pub mod roots;
 pub mod search;
 mod state;
+pub mod sync;
+pub mod warm;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -65,6 +69,9 @@ pub struct ServeConfig {
     pub library_roots: Vec<PathBuf>,
     /// Largest accepted upload, bytes.
     pub max_upload_bytes: u64,
+    /// Render every preset's default preview in the background after start (and measure
+    /// the presets without descriptors); see [`warm`].
+    pub warm_previews: bool,
 }
 
 /// Default size limit of the preview cache: 1 GiB, a few thousand previews.
@@ -81,6 +88,7 @@ impl Default for ServeConfig {
             database_url: None,
             library_roots: Vec::new(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            warm_previews: true,
         }
     }
 }
@@ -118,6 +126,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 pub struct Server {
     listener: tokio::net::TcpListener,
     state: AppState,
+    warm: bool,
 }
 
 fn valid_token(token: &str) -> bool {
@@ -125,6 +134,11 @@ fn valid_token(token: &str) -> bool {
 }
 
 impl Server {
+    /// The shared state (for tests and embedding).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Checks the configuration, loads the presets and binds the address.
     pub async fn bind(config: &ServeConfig) -> Result<Self, ServerError> {
         if let Some(t) = &config.token {
@@ -155,7 +169,11 @@ impl Server {
                 addr: config.addr,
                 source,
             })?;
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            warm: config.warm_previews,
+        })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -172,10 +190,20 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
+        let warmer = if self.warm {
+            Some(tokio::spawn(warm::run(self.state.clone())))
+        } else {
+            // Without warming, the presets table still gets the catalogue and known facts.
+            let state = self.state.clone();
+            Some(tokio::spawn(async move { warm::sync_store(&state).await }))
+        };
         let served = axum::serve(self.listener, router(self.state.clone()))
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|source| ServerError::Serve { source });
+        if let Some(w) = warmer {
+            w.abort();
+        }
         self.state.library().drain().await;
         served
     }

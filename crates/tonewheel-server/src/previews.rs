@@ -26,12 +26,23 @@ pub struct CacheStats {
     pub evictions: u64,
 }
 
+/// Who a render is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// A client is waiting: the render takes one of the render slots (one per core).
+    Client,
+    /// Background warming: no slot, so a client never queues behind it; the warmer starts
+    /// such renders only while no client render runs or waits ([`PreviewCache::idle`]).
+    Background,
+}
+
 /// The disk cache of previews.
 #[derive(Debug)]
 pub struct PreviewCache {
     dir: PathBuf,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     render_slots: Arc<tokio::sync::Semaphore>,
+    slot_count: usize,
     max_bytes: u64,
     evictions: Arc<AtomicU64>,
     hits: AtomicU64,
@@ -57,6 +68,7 @@ impl PreviewCache {
         Self {
             dir,
             locks: Mutex::new(HashMap::new()),
+            slot_count: render_slots.available_permits(),
             render_slots,
             max_bytes,
             evictions: Arc::new(AtomicU64::new(0)),
@@ -75,6 +87,21 @@ impl PreviewCache {
     /// client text, so they cannot leave the folder).
     pub fn path_of(&self, key: &str) -> PathBuf {
         self.dir.join(format!("{key}.wav"))
+    }
+
+    /// The size limit of the folder, bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// True while no client render (preview or `POST /api/render`) runs or waits for a slot.
+    pub fn idle(&self) -> bool {
+        self.render_slots.available_permits() >= self.slot_count
+    }
+
+    /// True when `key`'s file is on disk.
+    pub fn contains(&self, key: &str) -> bool {
+        self.path_of(key).is_file()
     }
 
     /// Current counters.
@@ -96,6 +123,20 @@ impl PreviewCache {
         F: FnOnce(PathBuf) -> Result<(), E> + Send + 'static,
         E: From<std::io::Error> + From<tokio::task::JoinError> + Send + 'static,
     {
+        self.get_or_render_as(key, Priority::Client, render).await
+    }
+
+    /// [`PreviewCache::get_or_render`] for a client or for the background warmer.
+    pub async fn get_or_render_as<F, E>(
+        &self,
+        key: &str,
+        priority: Priority,
+        render: F,
+    ) -> Result<(Vec<u8>, Served), E>
+    where
+        F: FnOnce(PathBuf) -> Result<(), E> + Send + 'static,
+        E: From<std::io::Error> + From<tokio::task::JoinError> + Send + 'static,
+    {
         let path = self.path_of(key);
         if let Ok(bytes) = tokio::fs::read(&path).await {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -111,7 +152,7 @@ impl PreviewCache {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok((bytes, Served::Hit));
         }
-        let outcome = self.render_locked(&path, render).await;
+        let outcome = self.render_locked(&path, priority, render).await;
         // The file exists (or the render failed) before the key leaves the map, so a newcomer
         // either finds the file or takes a fresh lock and tries again.
         self.locks
@@ -121,7 +162,12 @@ impl PreviewCache {
         outcome.map(|bytes| (bytes, Served::Rendered))
     }
 
-    async fn render_locked<F, E>(&self, path: &Path, render: F) -> Result<Vec<u8>, E>
+    async fn render_locked<F, E>(
+        &self,
+        path: &Path,
+        priority: Priority,
+        render: F,
+    ) -> Result<Vec<u8>, E>
     where
         F: FnOnce(PathBuf) -> Result<(), E> + Send + 'static,
         E: From<std::io::Error> + From<tokio::task::JoinError> + Send + 'static,
@@ -129,11 +175,15 @@ impl PreviewCache {
         let result = async {
             tokio::fs::create_dir_all(&self.dir).await?;
             let target = path.to_path_buf();
-            let _slot = self
-                .render_slots
-                .acquire()
-                .await
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let _slot = match priority {
+                Priority::Client => Some(
+                    self.render_slots
+                        .acquire()
+                        .await
+                        .map_err(|e| std::io::Error::other(e.to_string()))?,
+                ),
+                Priority::Background => None,
+            };
             let (dir, max_bytes, evictions) =
                 (self.dir.clone(), self.max_bytes, self.evictions.clone());
             tokio::task::spawn_blocking(move || {
@@ -157,6 +207,18 @@ impl PreviewCache {
 /// Deletes the oldest `*.wav` files of `dir` (never `keep`) until the folder holds at most
 /// `max_bytes`; returns how many were deleted. Failures to list or delete are logged and
 /// leave the files: the cache is an optimisation, a full one must not fail the request.
+/// Total size of the `*.wav` files of `dir`, bytes (0 when it cannot be listed).
+pub fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |items| {
+        items
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "wav"))
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    })
+}
+
 fn evict_oldest(dir: &Path, max_bytes: u64, keep: &Path) -> u64 {
     let Ok(items) = std::fs::read_dir(dir) else {
         return 0;

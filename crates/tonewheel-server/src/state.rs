@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::catalogue::Catalogue;
 use crate::error::ServerError;
 use crate::library::Library;
+use crate::preset_library::PresetLibrary;
 use crate::previews::PreviewCache;
+use crate::warm::WarmCounters;
 
 /// Shared, cheaply clonable state of the server.
 #[derive(Debug, Clone)]
@@ -19,6 +21,8 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     catalogue: Catalogue,
+    preset_library: PresetLibrary,
+    warm: WarmCounters,
     previews: PreviewCache,
     data_dir: PathBuf,
     token: Option<String>,
@@ -45,6 +49,7 @@ impl AppState {
             path: data_dir.display().to_string(),
             source,
         })?;
+        let preset_library = PresetLibrary::load(&catalogue, data_dir)?;
         let registry = tonewheel_analysis::engine::Registry::defaults();
         let analyzers = registry
             .analyzers()
@@ -57,6 +62,8 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 catalogue,
+                preset_library,
+                warm: WarmCounters::default(),
                 previews: PreviewCache::new(
                     data_dir.join("previews"),
                     render_slots.clone(),
@@ -76,6 +83,16 @@ impl AppState {
     /// The presets.
     pub fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
+    }
+
+    /// Search index and measured facts of the presets.
+    pub fn preset_library(&self) -> &PresetLibrary {
+        &self.inner.preset_library
+    }
+
+    /// Counters of the background warmer.
+    pub fn warm_counters(&self) -> &WarmCounters {
+        &self.inner.warm
     }
 
     /// The preview cache.

@@ -31,6 +31,8 @@ impl TestServer {
         Self::start_with(ServeConfig {
             presets_dir,
             token: token.map(String::from),
+            // Background warming would render previews these tests count.
+            warm_previews: false,
             ..ServeConfig::default()
         })
         .await
@@ -387,6 +389,7 @@ async fn preview_cache_stays_under_its_size_limit() {
     // 100 kB holds one 0.5 s stereo 16-bit preview (96 044 bytes) but not two.
     let s = TestServer::start_with(ServeConfig {
         preview_cache_bytes: 100_000,
+        warm_previews: false,
         ..ServeConfig::default()
     })
     .await;
@@ -669,4 +672,111 @@ async fn user_presets_are_served_and_invalid_ones_refused() {
         }
         other => panic!("expected a preset error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn semantic_search_scores_and_detail_quality_and_descriptors() {
+    let s = TestServer::start(None, None).await;
+    let (code, found) = s.get_json("/api/presets?query=warm%20pads&limit=5").await;
+    assert_eq!(code, StatusCode::OK);
+    let presets = found["presets"].as_array().unwrap();
+    assert_eq!(presets.len(), 5);
+    assert_eq!(found["reading"]["roles"], json!(["pad"]));
+    let mut last = f64::INFINITY;
+    for p in presets {
+        assert_eq!(p["role"], "pad");
+        let score = p["score"].as_f64().unwrap();
+        assert!(score <= last && (0.0..=1.0).contains(&score), "{found}");
+        last = score;
+        assert!(p["descriptor_score"].as_f64().unwrap() > 0.5, "{p}");
+        assert!(p["descriptors"]["warmth"].as_f64().is_some());
+    }
+    let (_, typo) = s.get_json("/api/presets?query=wram").await;
+    assert_eq!(typo["reading"]["corrections"][0]["read_as"], "warm");
+
+    // Factory presets carry their committed quality and descriptors; nothing is rendered.
+    let (code, detail) = s.get_json("/api/presets/pad-warm-analog").await;
+    assert_eq!(code, StatusCode::OK);
+    let q = &detail["quality"];
+    for key in [
+        "overall_score",
+        "semantic_match",
+        "mix_readiness",
+        "perceptual_quality",
+        "stability",
+    ] {
+        let v = q[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key} {v}");
+    }
+    assert!(q["violations"].is_array() && q["warnings"].is_array());
+    assert!(detail["descriptors"]["centroid_hz"].as_f64().unwrap() > 0.0);
+    assert_eq!(s.status().await["cache"]["renders"], 0);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn user_presets_are_measured_on_demand_and_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("my-sine.json"), SINE).unwrap();
+    let s = TestServer::start(None, Some(dir.path().to_path_buf())).await;
+    let (_, listed) = s.get_json("/api/presets?tag=zz-unit-test").await;
+    assert!(listed["presets"][0].get("descriptors").is_none());
+    let (code, detail) = s.get_json("/api/presets/my-sine").await;
+    assert_eq!(code, StatusCode::OK);
+    // A plain sine: pitched, not noisy, mono.
+    let d = &detail["descriptors"];
+    assert!(d["pitchedness"].as_f64().unwrap() > 0.9, "{d}");
+    assert!(d["noisiness"].as_f64().unwrap() < 0.01, "{d}");
+    assert_eq!(d["width"].as_f64().unwrap(), 0.0);
+    assert!(detail["quality"]["overall_score"].as_f64().is_some());
+    // Rendered once, into the preview cache, and kept on disk for the next start.
+    assert_eq!(s.status().await["cache"]["renders"], 1);
+    let cached: Vec<_> = std::fs::read_dir(s.data.path().join("descriptors"))
+        .unwrap()
+        .collect();
+    assert_eq!(cached.len(), 1);
+    let (_, listed) = s.get_json("/api/presets?tag=zz-unit-test").await;
+    assert!(listed["presets"][0]["descriptors"]["centroid_hz"]
+        .as_f64()
+        .is_some());
+    let (_, again) = s.get_json("/api/presets/my-sine").await;
+    assert_eq!(again["descriptors"], detail["descriptors"]);
+    assert_eq!(s.status().await["cache"]["renders"], 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn background_warming_measures_unmeasured_presets_and_counts_in_status() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("my-sine.json"), SINE).unwrap();
+    // 200 kB of cache: warming may fill half, so it writes one preview and then only
+    // measures (every factory preset is measured already, so it stops there).
+    let s = TestServer::start_with(ServeConfig {
+        presets_dir: Some(dir.path().to_path_buf()),
+        preview_cache_bytes: 200_000,
+        warm_previews: true,
+        ..ServeConfig::default()
+    })
+    .await;
+    let mut warm = Value::Null;
+    for _ in 0..600 {
+        warm = s.status().await["warm"].clone();
+        if warm["finished"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(warm["finished"], true, "{warm}");
+    assert_eq!(warm["measured"], 1, "{warm}");
+    assert_eq!(warm["failures"], 0, "{warm}");
+    assert_eq!(warm["described"], warm["presets"], "{warm}");
+    assert!(warm["warmed_previews"].as_u64().unwrap() >= 1, "{warm}");
+    let (_, found) = s.get_json("/api/presets?query=test%20sine").await;
+    let first = &found["presets"][0];
+    assert_eq!(first["id"], "my-sine");
+    assert!(
+        first["descriptors"]["pitch_hz"].as_f64().is_some(),
+        "{first}"
+    );
+    s.stop().await;
 }

@@ -127,15 +127,25 @@ fn preset_row(row: &AnyRow) -> Result<PresetRecord, sqlx::Error> {
 impl Store {
     /// Inserts a preset or replaces the entry with the same id (keeping its creation time).
     pub async fn upsert_preset(&self, preset: &PresetRecord) -> Result<(), StoreError> {
-        if preset.id.trim().is_empty() {
-            return Err(StoreError::Invalid {
-                field: "preset id",
-                expected: "a non-empty id",
-                found: preset.id.clone(),
-            });
+        self.upsert_presets(std::slice::from_ref(preset)).await
+    }
+
+    /// [`Store::upsert_preset`] for many presets in one transaction: all are written or none
+    /// (a server syncing thousands of presets at start pays one commit, not thousands).
+    pub async fn upsert_presets(&self, presets: &[PresetRecord]) -> Result<(), StoreError> {
+        for preset in presets {
+            if preset.id.trim().is_empty() {
+                return Err(StoreError::Invalid {
+                    field: "preset id",
+                    expected: "a non-empty id",
+                    found: preset.id.clone(),
+                });
+            }
         }
-        let action = format!("storing preset {}", preset.id);
-        let tags: Vec<String> = preset.tags.iter().map(|t| normalise_tag(t)).collect();
+        let action = match presets {
+            [one] => format!("storing preset {}", one.id),
+            many => format!("storing {} presets", many.len()),
+        };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -143,49 +153,10 @@ impl Store {
             .begin_write()
             .await
             .map_err(StoreError::query(action.clone()))?;
-        // UPDATE, then INSERT when nothing was updated: one spelling for both backends.
-        let updated = sqlx::query(
-            "UPDATE presets SET name = $2, role = $3, tags_json = $4, description = $5, \
-             source = $6, content_hash = $7, quality_score = CAST($8 AS DOUBLE PRECISION), quality_json = $9, \
-             descriptors_json = $10, preview_cache_key = $11, updated_at_ms = $12 WHERE id = $1",
-        )
-        .bind(&preset.id)
-        .bind(&preset.name)
-        .bind(&preset.role)
-        .bind(Value::from(tags.clone()).to_string())
-        .bind(&preset.description)
-        .bind(preset.source.as_str())
-        .bind(&preset.content_hash)
-        .bind(real(preset.quality_score))
-        .bind(preset.quality.as_ref().map(Value::to_string))
-        .bind(preset.descriptors.as_ref().map(Value::to_string))
-        .bind(preset.preview_cache_key.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(action.clone()))?;
-        if updated.rows_affected() == 0 {
-            sqlx::query(
-                "INSERT INTO presets (id, name, role, tags_json, description, source, \
-                 content_hash, quality_score, quality_json, descriptors_json, \
-                 preview_cache_key, created_at_ms, updated_at_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), $9, $10, $11, $12, $12)",
-            )
-            .bind(&preset.id)
-            .bind(&preset.name)
-            .bind(&preset.role)
-            .bind(Value::from(tags).to_string())
-            .bind(&preset.description)
-            .bind(preset.source.as_str())
-            .bind(&preset.content_hash)
-            .bind(real(preset.quality_score))
-            .bind(preset.quality.as_ref().map(Value::to_string))
-            .bind(preset.descriptors.as_ref().map(Value::to_string))
-            .bind(preset.preview_cache_key.as_deref())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query(action.clone()))?;
+        for preset in presets {
+            write_preset(&mut tx, preset, now)
+                .await
+                .map_err(StoreError::query(format!("storing preset {}", preset.id)))?;
         }
         tx.commit().await.map_err(StoreError::query(action))
     }
@@ -222,4 +193,55 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::query("listing presets"))
     }
+}
+
+/// UPDATE, then INSERT when nothing was updated: one spelling for both backends.
+async fn write_preset(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    preset: &PresetRecord,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let tags: Vec<String> = preset.tags.iter().map(|t| normalise_tag(t)).collect();
+    let updated = sqlx::query(
+        "UPDATE presets SET name = $2, role = $3, tags_json = $4, description = $5, \
+         source = $6, content_hash = $7, quality_score = CAST($8 AS DOUBLE PRECISION), quality_json = $9, \
+         descriptors_json = $10, preview_cache_key = $11, updated_at_ms = $12 WHERE id = $1",
+    )
+    .bind(&preset.id)
+    .bind(&preset.name)
+    .bind(&preset.role)
+    .bind(Value::from(tags.clone()).to_string())
+    .bind(&preset.description)
+    .bind(preset.source.as_str())
+    .bind(&preset.content_hash)
+    .bind(real(preset.quality_score))
+    .bind(preset.quality.as_ref().map(Value::to_string))
+    .bind(preset.descriptors.as_ref().map(Value::to_string))
+    .bind(preset.preview_cache_key.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO presets (id, name, role, tags_json, description, source, \
+             content_hash, quality_score, quality_json, descriptors_json, \
+             preview_cache_key, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), $9, $10, $11, $12, $12)",
+        )
+        .bind(&preset.id)
+        .bind(&preset.name)
+        .bind(&preset.role)
+        .bind(Value::from(tags).to_string())
+        .bind(&preset.description)
+        .bind(preset.source.as_str())
+        .bind(&preset.content_hash)
+        .bind(real(preset.quality_score))
+        .bind(preset.quality.as_ref().map(Value::to_string))
+        .bind(preset.descriptors.as_ref().map(Value::to_string))
+        .bind(preset.preview_cache_key.as_deref())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

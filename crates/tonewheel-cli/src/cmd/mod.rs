@@ -7,6 +7,7 @@ pub mod info;
 pub mod library;
 pub mod modify;
 pub mod patterns;
+pub mod preset_search;
 pub mod presets;
 pub mod render;
 pub mod serve;

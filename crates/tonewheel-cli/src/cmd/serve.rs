@@ -27,6 +27,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         database_url,
         library_roots: args.library.clone(),
         max_upload_bytes: args.max_upload_mb.saturating_mul(1_000_000),
+        warm_previews: !args.no_warm,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -12,6 +12,8 @@ mod system;
 mod upload;
 mod waveform;
 
+pub(crate) use render::render_to_wav;
+
 use std::sync::OnceLock;
 
 use axum::extract::DefaultBodyLimit;

@@ -14,7 +14,10 @@ use super::body::{parse_note, query};
 use super::render::render_to_wav;
 use crate::catalogue::{PresetEntry, PresetSource};
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{rank, SearchQuery};
+use crate::facts::{PresetFacts, QualitySummary};
+use crate::preset_library::{ensure_facts, preview_key};
+use crate::previews::Priority;
+use crate::search::{SearchQuery, SearchResult};
 use crate::state::AppState;
 
 /// Shortest preview, seconds (shorter is not worth a file).
@@ -28,7 +31,8 @@ const PREVIEW_CACHE_CONTROL: &str = "public, max-age=3600";
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Words matched case-insensitively against name, tags and description (ranked).
+    /// Words ranked by semantic search: text (name, tags, description; stems, synonyms,
+    /// typos) combined with measured descriptors; role words (`pad`, `basses`) filter.
     pub query: Option<String>,
     /// Role (`bass`, `pad`, `kick`, ...).
     pub role: Option<String>,
@@ -57,13 +61,59 @@ pub struct PresetSummary {
     pub source: PresetSource,
 }
 
+/// One search result: the summary, the scores (with a query) and the descriptors (when
+/// measured).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresetHit {
+    /// Searchable facts.
+    #[serde(flatten)]
+    pub summary: PresetSummary,
+    /// Final score 0..1 (with a query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// Text part of the score, 0..1 (with a query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_score: Option<f32>,
+    /// Descriptor part of the score, 0..1 (when the query has descriptor words and the
+    /// preset is measured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descriptor_score: Option<f32>,
+    /// Acoustic descriptors of the default preview, when measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub descriptors: Option<tonewheel_analysis::Descriptors>,
+}
+
+/// A typo correction made while reading the query.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Correction {
+    /// As typed.
+    pub typed: String,
+    /// Read as (several words joined by `|`).
+    pub read_as: String,
+}
+
+/// How the query was read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryReading {
+    /// Roles named by role words (they filter unless `role` is given).
+    pub roles: Vec<String>,
+    /// Typo corrections.
+    pub corrections: Vec<Correction>,
+    /// Words that matched nothing.
+    pub ignored: Vec<String>,
+}
+
 /// One page of search results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PresetList {
     /// Matches before paging.
     pub total: usize,
     /// This page, best first.
-    pub presets: Vec<PresetSummary>,
+    pub presets: Vec<PresetHit>,
+    /// How the query was read (with a query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<QueryReading>,
 }
 
 /// A preset with its summary and preview facts.
@@ -82,6 +132,11 @@ pub struct PresetDetail {
     /// The preset JSON as written.
     #[schema(value_type = Object)]
     pub preset: serde_json::Value,
+    /// The quality gate's verdict on the default preview (null if it could not render).
+    pub quality: Option<QualitySummary>,
+    /// Acoustic descriptors of the default preview (null if it could not render).
+    #[schema(value_type = Option<Object>)]
+    pub descriptors: Option<tonewheel_analysis::Descriptors>,
 }
 
 /// Parameters of the audio preview.
@@ -129,25 +184,56 @@ pub async fn list_presets(
             ));
         }
     }
-    let hits = rank(
-        state.catalogue().entries(),
-        &SearchQuery {
-            query: p.query,
-            role: p.role,
-            tag: p.tag,
-        },
-    );
-    let total = hits.len();
-    let presets = hits
-        .into_iter()
+    let has_query = p.query.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let result = state.preset_library().search(&SearchQuery {
+        query: p.query,
+        role: p.role,
+        tag: p.tag,
+    });
+    let total = result.hits.len();
+    let catalogue = state.catalogue();
+    let presets = result
+        .hits
+        .iter()
         .skip(p.offset.unwrap_or(0))
         .take(p.limit.unwrap_or(usize::MAX))
-        .map(summary)
+        .filter_map(|h| {
+            let e = catalogue.entries().get(h.doc)?;
+            let facts = state.preset_library().facts(e);
+            let scored = result.ranked;
+            Some(PresetHit {
+                summary: summary(e),
+                score: scored.then_some(h.score),
+                text_score: scored.then_some(h.text_score),
+                descriptor_score: h.descriptor_score,
+                descriptors: facts.map(|f| f.descriptors.clone()),
+            })
+        })
         .collect();
-    Ok(Json(PresetList { total, presets }))
+    Ok(Json(PresetList {
+        total,
+        presets,
+        reading: has_query.then(|| reading(&result)),
+    }))
 }
 
-/// One preset: its JSON and summary.
+fn reading(result: &SearchResult) -> QueryReading {
+    QueryReading {
+        roles: result.roles.iter().map(|r| r.name().to_string()).collect(),
+        corrections: result
+            .corrections
+            .iter()
+            .map(|(typed, read_as)| Correction {
+                typed: typed.clone(),
+                read_as: read_as.clone(),
+            })
+            .collect(),
+        ignored: result.ignored.clone(),
+    }
+}
+
+/// One preset: its JSON, summary, quality and descriptors (measured from the default
+/// preview: built in for factory presets, rendered on first request for the others).
 #[utoipa::path(get, path = "/api/presets/{id}", tag = "presets",
     params(("id" = String, Path, description = "Preset id")),
     responses((status = 200, description = "The preset", body = PresetDetail),
@@ -160,6 +246,21 @@ pub async fn get_preset(
         .catalogue()
         .get(&id)
         .ok_or_else(|| ApiError::preset_not_found(&id))?;
+    let facts: Option<std::sync::Arc<PresetFacts>> =
+        match ensure_facts(&state, &id, Priority::Client, true).await {
+            Ok((facts, how)) => {
+                if how != crate::preset_library::Measured::Known {
+                    state.preset_library().refresh(state.catalogue());
+                }
+                Some(facts)
+            }
+            Err(err) => {
+                // The preset itself is still worth showing: its JSON is fine, only the
+                // render failed (an unstable stage, say); the facts stay null.
+                tracing::warn!("measuring {id}: {}", err.message);
+                None
+            }
+        };
     Ok(Json(PresetDetail {
         summary: summary(e),
         content_hash: e.content_hash.clone(),
@@ -167,6 +268,8 @@ pub async fn get_preset(
         preview_duration_s: e.preset.preview_duration_s,
         stage_count: e.preset.stages.len(),
         preset: e.json.clone(),
+        quality: facts.as_ref().map(|f| f.quality.clone()),
+        descriptors: facts.as_ref().map(|f| f.descriptors.clone()),
     }))
 }
 
@@ -213,7 +316,7 @@ pub async fn preset_audio(
     request.hold_s = request.hold_s.min(request.duration_s);
     request.note = f64::from(note);
 
-    let key = format!("{}-{note}-{duration_ms}", entry.content_hash);
+    let key = preview_key(entry, note, duration_ms);
     let etag = format!("\"{key}\"");
     let matches = headers
         .get(header::IF_NONE_MATCH)

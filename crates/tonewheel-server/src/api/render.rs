@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use tonewheel_analysis::{assess_quality_with, QualityOptions, QualityReport};
+use tonewheel_analysis::{assess_quality_with, QualityReport};
 use tonewheel_audio::{write_wav, BitDepth, Dither, MusicalContext, WavOptions};
 use tonewheel_synth::{Normalisation, Preset, RenderRequest, RenderResult};
 use utoipa::ToSchema;
@@ -118,11 +118,7 @@ fn report(preset: &Preset, request: &RenderRequest, result: &RenderResult) -> Re
         &result.audio,
         preset.role,
         &request.context,
-        &QualityOptions {
-            note_off_s: Some(request.hold_s),
-            expected_pitch_hz: (!preset.role.is_percussive())
-                .then(|| request.context.a4_hz * 2f64.powf((request.note - 69.0) / 12.0)),
-        },
+        &crate::facts::quality_options(preset, request),
     );
     RenderReport {
         preset: preset.name.clone(),

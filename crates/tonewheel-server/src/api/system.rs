@@ -28,6 +28,8 @@ pub struct Status {
     pub presets: usize,
     /// Preview cache counters.
     pub cache: CacheStats,
+    /// Background warming of default previews and descriptors.
+    pub warm: crate::warm::WarmStats,
     /// The sample catalogue: backend and file counts.
     pub library: LibraryStatus,
 }
@@ -110,6 +112,10 @@ pub async fn status(State(state): State<AppState>) -> Json<Status> {
             errors: stats.as_ref().map(|s| s.errors),
             library_roots: library.roots().folders().len(),
         },
+        warm: state.warm_counters().stats(
+            state.preset_library().described(state.catalogue()),
+            state.catalogue().len(),
+        ),
     })
 }
 

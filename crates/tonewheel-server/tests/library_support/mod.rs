@@ -78,6 +78,9 @@ impl TestServer {
             database_url,
             library_roots: roots.iter().map(|r| r.to_path_buf()).collect(),
             max_upload_bytes: max_upload,
+            // Preview warming renders in the background and fills the preview cache, which
+            // these tests measure (resources); it has its own tests.
+            warm_previews: false,
             ..ServeConfig::default()
         };
         let server = Server::bind(&config).await.unwrap();
