@@ -94,6 +94,63 @@ fn json_has_every_documented_field() {
     assert!(text.contains("loudness") && text.contains("LUFS") && text.contains("BPM"));
 }
 
+/// The decoder fixtures of `tonewheel-audio` (scripts/make-fixtures.sh): the same 0.25 s
+/// tone (0.5 sin 440 Hz + 0.25 sin 1250 Hz on the left or mono channel) in every format.
+fn decoder_fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tonewheel-audio/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn every_container_is_analysed_wav_flac_mp3_ogg_and_m4a() {
+    // MP4 (AAC, ALAC) states its channel count only in the first decoded packet.
+    let files = [
+        ("pcm_s16_stereo.wav", 2),
+        ("tone_stereo.flac", 2),
+        ("tone_mono.mp3", 1),
+        ("tone_mono.ogg", 1),
+        ("tone_aac_mono.m4a", 1),
+        ("tone_alac_stereo.m4a", 2),
+    ];
+    let paths: Vec<String> = files.iter().map(|f| decoder_fixture(f.0)).collect();
+    let mut args = vec!["analyze", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = tonewheel(&args);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), files.len());
+    // The exact signal's sample peak: 0.5 + 0.25 at most, a little less where the sines
+    // don't line up; lossy codecs move it by a fraction of a dB.
+    let reference_peak_db = lines[0]["loudness"]["sample_peak_dbfs"].as_f64().unwrap();
+    assert!(
+        (-3.0..-2.0).contains(&reference_peak_db),
+        "{reference_peak_db}"
+    );
+    for (v, (name, channels)) in lines.iter().zip(files) {
+        assert!(v.get("error").is_none(), "{name}: {v}");
+        assert_eq!(v["sample_rate"], 16_000, "{name}");
+        assert_eq!(v["channels"], channels, "{name}");
+        let duration = v["duration_s"].as_f64().unwrap();
+        assert!((0.24..0.33).contains(&duration), "{name}: {duration}");
+        for a in v["analyzers"].as_array().unwrap() {
+            assert_ne!(a["status"], "failed", "{name}: {a}");
+        }
+        let peak_db = v["loudness"]["sample_peak_dbfs"].as_f64().unwrap();
+        assert!(
+            (peak_db - reference_peak_db).abs() < 1.0,
+            "{name}: peak {peak_db} dBFS vs {reference_peak_db}"
+        );
+    }
+}
+
 #[test]
 fn a_bad_file_among_good_ones_exits_1_and_the_others_are_analysed_in_order() {
     let dir = tempfile::tempdir().unwrap();

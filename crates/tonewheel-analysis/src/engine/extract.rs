@@ -462,18 +462,23 @@ pub fn extract_file(
     // 100 ms chunks line up with the meter's polling; at least 1024 frames keeps calls few.
     let chunk = ((f64::from(info.sample_rate) * LOUDNESS_HOP_S) as usize).max(1024);
     let mut stream = AudioStream::open(path, chunk)?;
-    let info = stream.info().clone();
-    let mut ex = Extractor::new(
-        info.sample_rate,
-        info.channels as usize,
-        info.frames,
-        needs,
-        options,
-    )?;
     let mut buf = AudioBuffer::silent(info.sample_rate.max(1), info.channels.max(1) as usize, 0);
-    while stream.read_chunk(&mut buf)? > 0 {
+    // Some containers (MP4 with AAC or ALAC) state the channel count only in the first
+    // decoded packet, so the layout is read after the first chunk, not from the header.
+    let mut frames = stream.read_chunk(&mut buf)?;
+    let info = stream.info().clone();
+    let channels = if info.channels > 0 {
+        info.channels as usize
+    } else if frames > 0 {
+        buf.channel_count()
+    } else {
+        0
+    };
+    let mut ex = Extractor::new(info.sample_rate, channels, info.frames, needs, options)?;
+    while frames > 0 {
         let planes: Vec<&[f32]> = buf.channels().iter().map(Vec::as_slice).collect();
         ex.push(&planes)?;
+        frames = stream.read_chunk(&mut buf)?;
     }
     ex.finish()
 }
