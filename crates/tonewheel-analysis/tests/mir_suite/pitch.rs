@@ -166,7 +166,11 @@ fn weak_odd_harmonics_read_the_fundamental() {
 fn a_fundamental_at_minus_30_db_is_still_the_pitch() {
     for midi in [33.0f32, 45.0, 60.0] {
         let f0 = midi_to_hz(midi);
-        let audio = tone_db(f0, &[-30.0, 0.0, -2.0, -4.0, -6.0, -8.0, -10.0, -12.0], None);
+        let audio = tone_db(
+            f0,
+            &[-30.0, 0.0, -2.0, -4.0, -6.0, -8.0, -10.0, -12.0],
+            None,
+        );
         let e = estimate_pitch(&audio, RATE_HZ).expect("voiced");
         let error = cents_error(e.f0_hz, f0);
         assert!(error.abs() <= CENTS_TOLERANCE, "MIDI {midi}: {e:?}");
