@@ -116,3 +116,77 @@ fn plucked_one_shot_with_a_noisy_attack() {
         );
     }
 }
+
+/// A plucked tone from partial levels in dB (index 0 = fundamental), optionally with an
+/// extra component at `extra.0` times the fundamental and level `extra.1` dB.
+fn tone_db(f0_hz: f32, levels_db: &[f32], extra: Option<(f32, f32)>) -> Vec<f32> {
+    let mut partials: Vec<(f32, f32)> = levels_db
+        .iter()
+        .enumerate()
+        .map(|(k, &db)| ((k + 1) as f32, 10f32.powf(db / 20.0)))
+        .collect();
+    if let Some((ratio, db)) = extra {
+        partials.push((ratio, 10f32.powf(db / 20.0)));
+    }
+    (0..(1.5 * RATE_HZ) as usize)
+        .map(|i| {
+            let t = i as f32 / RATE_HZ;
+            let env = (t / 0.005).min(1.0) * (-t * 1.5).exp();
+            partials
+                .iter()
+                .map(|&(ratio, gain)| gain * (std::f32::consts::TAU * f0_hz * ratio * t).sin())
+                .sum::<f32>()
+                * 0.2
+                * env
+        })
+        .collect()
+}
+
+fn cents_error(estimate_hz: f32, truth_hz: f32) -> f32 {
+    1200.0 * (estimate_hz / truth_hz).log2()
+}
+
+/// A low harp string's spectrum (as in FluidR3's harp at MIDI 47): fundamental and 3rd
+/// harmonic 20 dB below the 2nd and 4th. Plain YIN reads the octave above (the half period
+/// already dips below its threshold); the sub-octave check finds the odd partials.
+#[test]
+fn weak_odd_harmonics_read_the_fundamental() {
+    for midi in [40.0f32, 47.0, 55.0] {
+        let f0 = midi_to_hz(midi);
+        let audio = tone_db(f0, &[-20.0, 0.0, -20.0, -6.0, -43.0, -40.0], None);
+        let e = estimate_pitch(&audio, RATE_HZ).expect("voiced");
+        let error = cents_error(e.f0_hz, f0);
+        assert!(error.abs() <= CENTS_TOLERANCE, "MIDI {midi}: {e:?}");
+    }
+}
+
+/// The brief's case: a harmonic tone whose fundamental is 30 dB below its other partials
+/// still reads at the fundamental (its odd harmonics 3, 5, 7 carry the period).
+#[test]
+fn a_fundamental_at_minus_30_db_is_still_the_pitch() {
+    for midi in [33.0f32, 45.0, 60.0] {
+        let f0 = midi_to_hz(midi);
+        let audio = tone_db(
+            f0,
+            &[-30.0, 0.0, -2.0, -4.0, -6.0, -8.0, -10.0, -12.0],
+            None,
+        );
+        let e = estimate_pitch(&audio, RATE_HZ).expect("voiced");
+        let error = cents_error(e.f0_hz, f0);
+        assert!(error.abs() <= CENTS_TOLERANCE, "MIDI {midi}: {e:?}");
+    }
+}
+
+/// The check wants two odd partials of the lower octave: a lone component at half the pitch
+/// (a sympathetic string, a sub oscillator at -18 dB) does not move the estimate, nor does a
+/// component at 1.5 times the pitch alone (an organ quint at -6 dB).
+#[test]
+fn a_lone_sub_octave_component_does_not_move_the_pitch() {
+    let f0 = midi_to_hz(69.0);
+    let levels = [0.0, -6.0, -10.0, -14.0];
+    let e = estimate_pitch(&tone_db(f0, &levels, Some((0.5, -18.0))), RATE_HZ).expect("voiced");
+    assert!(cents_error(e.f0_hz, f0).abs() <= CENTS_TOLERANCE, "{e:?}");
+    let quint = tone_db(f0, &[0.0, -6.0, -20.0, -14.0], Some((1.5, -26.0)));
+    let e = estimate_pitch(&quint, RATE_HZ).expect("voiced");
+    assert!(cents_error(e.f0_hz, f0).abs() <= CENTS_TOLERANCE, "{e:?}");
+}

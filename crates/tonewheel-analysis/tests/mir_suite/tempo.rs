@@ -366,3 +366,86 @@ fn the_drum_body_tells_a_slow_backbeat_from_its_hats() {
         );
     }
 }
+
+/// One bar-long drum figure repeated from 0.25 s: `hits` are (16th-note step, instrument)
+/// with 16 steps a bar at `bpm`.
+#[derive(Clone, Copy)]
+enum Hit {
+    Kick(f32),
+    /// A clap or rim shot: a short bright noise burst in the mid region.
+    Clap,
+    Hat,
+}
+
+fn render_figure(bpm: f32, hits: &[(usize, Hit)]) -> Vec<f32> {
+    let mut audio = vec![0.0f32; (LENGTH_S * RATE_HZ) as usize];
+    let mut noise = Noise::new(23);
+    let step_s = 60.0 / f64::from(bpm) / 4.0;
+    let mut bar = 0usize;
+    while 0.25 + bar as f64 * 16.0 * step_s < f64::from(LENGTH_S) - 0.3 {
+        for &(step, hit) in hits {
+            let t = 0.25 + (bar * 16 + step) as f64 * step_s;
+            match hit {
+                Hit::Kick(amplitude) => add_kick(&mut audio, t, amplitude),
+                Hit::Clap => add_noise_hit(&mut audio, t, 0.1, 0.5, &mut noise),
+                Hit::Hat => add_hat(&mut audio, t, &mut noise),
+            }
+        }
+        bar += 1;
+    }
+    audio
+}
+
+fn read_with_body(audio: &[f32], range_bpm: Option<(f32, f32)>) -> f32 {
+    let (envelope, body) = onset_envelopes(audio);
+    let options = TempoOptions {
+        body_envelope: Some(&body),
+        range_bpm,
+    };
+    estimate_tempo_with(&envelope, FRAME_RATE_HZ, &options).map_or(0.0, |e| e.bpm)
+}
+
+/// Half-time trap at its notated tempo: kick on 1, the "a" of 1 and the "e" of 3, a clap on
+/// beat 3 only, hats on every 16th. The body alone is a backbeat at half the tempo; the
+/// 16th hats and the kick on odd 16ths fill the 32nd grid of that slow reading, so the
+/// notated tempo is read. A range hint around the half-time feel still gets it.
+#[test]
+fn a_half_time_groove_reads_its_notated_tempo() {
+    for bpm in [130.0f32, 140.0, 150.0] {
+        let mut hits = vec![
+            (0, Hit::Kick(0.8)),
+            (3, Hit::Kick(0.6)),
+            (11, Hit::Kick(0.7)),
+            (8, Hit::Clap),
+        ];
+        hits.extend((0..16).map(|s| (s, Hit::Hat)));
+        let audio = render_figure(bpm, &hits);
+        let read = read_with_body(&audio, None);
+        assert!(
+            (read - bpm).abs() / bpm <= BPM_TOLERANCE,
+            "{bpm} BPM half-time read {read}"
+        );
+        let half = bpm / 2.0;
+        let hinted = read_with_body(&audio, Some((half - 5.0, half + 5.0)));
+        assert!(
+            (hinted - half).abs() / half <= BPM_TOLERANCE,
+            "{bpm} BPM hinted to {half} read {hinted}"
+        );
+    }
+}
+
+/// One-drop: a single kick and rim shot on beat 3 of each bar, hats on the eighths. The hats
+/// pulse at twice the tempo, where the drum body would repeat only every two bars; the
+/// notated tempo is read.
+#[test]
+fn a_one_drop_reads_its_notated_tempo() {
+    for bpm in [66.0f32, 75.0, 82.0] {
+        let mut hits = vec![(8, Hit::Kick(0.8)), (8, Hit::Clap)];
+        hits.extend((0..16).step_by(2).map(|s| (s, Hit::Hat)));
+        let read = read_with_body(&render_figure(bpm, &hits), None);
+        assert!(
+            (read - bpm).abs() / bpm <= BPM_TOLERANCE,
+            "{bpm} BPM one-drop read {read}"
+        );
+    }
+}
