@@ -204,6 +204,13 @@ impl Biquad {
         self.gain_db
     }
 
+    /// True when the memory is exactly zero (a decayed state is flushed to zero below the
+    /// denormal floor): silent input then gives exactly silent output, so a host may skip
+    /// the section until input arrives without changing a single sample.
+    pub fn is_at_rest(&self) -> bool {
+        self.s1 == 0.0 && self.s2 == 0.0
+    }
+
     /// Clears the filter memory; coefficients are kept.
     pub fn reset(&mut self) {
         self.s1 = 0.0;

@@ -76,6 +76,12 @@ impl DcBlocker {
         self.cutoff_hz
     }
 
+    /// True when the memory is exactly zero (a decayed state is flushed below the denormal
+    /// floor): silent input then stays exactly silent, so a host may skip the filter.
+    pub fn is_at_rest(&self) -> bool {
+        self.x1 == 0.0 && self.y1 == 0.0
+    }
+
     /// Clears the filter memory; the corner frequency is kept.
     pub fn reset(&mut self) {
         self.x1 = 0.0;

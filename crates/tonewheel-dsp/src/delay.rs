@@ -122,6 +122,31 @@ impl StereoDelay {
         d
     }
 
+    /// Largest magnitude held in the state that later output can still read: the last
+    /// (longest current or pending delay + interpolation neighbours) samples of both lines and
+    /// the feedback filters' memory. Below a floor with silent input, the echoes to come
+    /// are below it too (feedback < 1), so a host may [`reset`](Self::reset) the delay and
+    /// stop calling it until new input arrives. Costs one pass over those samples.
+    pub fn state_peak(&self) -> f32 {
+        let h = &self.hot;
+        let reach = h.cur[0]
+            .max(h.cur[1])
+            .max(h.next[0])
+            .max(h.next[1])
+            .max(self.params.target[0])
+            .max(self.params.target[1])
+            + 4;
+        let filters = h
+            .filters
+            .iter()
+            .map(|f| f.x1.abs().max(f.lo1.abs()).max(f.hp1.abs()).max(f.y1.abs()))
+            .fold(0.0f32, f32::max);
+        self.lines
+            .iter()
+            .map(|l| l.peak_recent(reach))
+            .fold(filters, f32::max)
+    }
+
     /// Clears the lines and filters and snaps to the requested times; settings are kept.
     pub fn reset(&mut self) {
         for line in &mut self.lines {

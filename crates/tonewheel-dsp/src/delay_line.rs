@@ -56,6 +56,21 @@ impl DelayLine {
         self.write_pos = 0;
     }
 
+    /// Largest magnitude among the last `frames` written samples (the whole line at most):
+    /// what an effect built on the line checks before it may sleep. Reads only.
+    pub fn peak_recent(&self, frames: usize) -> f32 {
+        let len = self.buf.len();
+        let frames = frames.min(len);
+        // The `frames` slots ending at `write_pos`, in at most two contiguous runs.
+        let end = self.write_pos + 1;
+        let (a, b) = if frames <= end {
+            (&self.buf[end - frames..end], &self.buf[..0])
+        } else {
+            (&self.buf[..end], &self.buf[len - (frames - end)..])
+        };
+        crate::math::peak_abs(a).max(crate::math::peak_abs(b))
+    }
+
     /// Pushes one sample; it becomes `read(0)`.
     #[inline]
     pub fn write(&mut self, x: f32) {

@@ -283,6 +283,20 @@ impl Reverb {
         self.line_state = [0.0; LINES];
     }
 
+    /// Largest magnitude anywhere in the reverb's memory (predelay, diffusers, lines and
+    /// damping filters). The network loses energy on every pass, so with silent input the
+    /// tail stays below this level; a host may [`reset`](Self::reset) the reverb and stop
+    /// calling it once this is below its floor. Costs one pass over the buffers (about
+    /// 50 000 samples at 48 kHz): call it rarely, when the output is already quiet.
+    pub fn state_peak(&self) -> f32 {
+        use crate::math::peak_abs;
+        let lp = self.line_state.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        self.diffusers.iter().map(|d| peak_abs(d)).fold(
+            lp.max(peak_abs(&self.predelay)).max(peak_abs(&self.lines)),
+            f32::max,
+        )
+    }
+
     /// Room size 0..1: scales the line lengths from 25% (small room) to 100% (hall).
     ///
     /// Not for per-sample modulation: it searches primes (tens of microseconds) and moving the

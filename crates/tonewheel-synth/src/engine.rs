@@ -12,7 +12,9 @@ use tonewheel_dsp::math::midi_to_hz;
 
 use crate::error::{PresetIssue, Result, SynthError};
 use crate::graph::processing_order;
-use crate::nodes::{read_at_control_rate, BlockCtx, Kernel, ParamBlock, BLOCK, CONTROL_INTERVAL};
+use crate::nodes::{
+    read_at_control_rate, BlockCtx, Kernel, ParamBlock, BLOCK, CONTROL_INTERVAL, SLEEP_FLOOR,
+};
 use crate::preset::{Preset, VoiceMode};
 use crate::spec::{Category, ParamKind, Scope};
 use crate::units::ParamValue;
@@ -62,7 +64,23 @@ struct Node {
     /// modulation, no `set_param` since the last apply): re-applying would only burn time
     /// (some setters, like the reverb's size, do real work).
     settings_current: bool,
+    /// The last block's output was exactly zero (both channels when stereo): consumers treat
+    /// such a source as silent input.
+    silent: bool,
+    /// A global stage with silent input whose state has settled (see `Kernel::settled`): it
+    /// is skipped, its output held at zero, until its input sounds again.
+    asleep: bool,
+    /// Consecutive blocks of silent input and output below the sleep floor since the last
+    /// `settled` check, and how many such blocks to wait before the next check (doubling up
+    /// to `MAX_SLEEP_CHECK_BLOCKS`, so a long tail is scanned only a few dozen times).
+    quiet_blocks: u32,
+    next_check: u32,
 }
+
+/// Longest wait between two `Kernel::settled` checks of a quiet global stage, in blocks
+/// (128 blocks = 171 ms at 48 kHz): bounds both the scanning cost and how late a settled
+/// tail goes to sleep.
+const MAX_SLEEP_CHECK_BLOCKS: u32 = 128;
 
 #[derive(Debug, Clone)]
 struct Voice {
@@ -119,6 +137,8 @@ pub struct Synth {
     dc: [DcBlocker; 2],
     held_global_gate: usize,
     unstable: Option<usize>,
+    /// Idle global stages may sleep (see [`Synth::set_idle_sleep`]).
+    idle_sleep: bool,
 }
 
 /// Resolves a value to canonical units with the context tempo (note values to s or Hz).
@@ -274,6 +294,10 @@ impl Synth {
                 params,
                 out_l: [0.0; BLOCK],
                 out_r: [0.0; BLOCK],
+                silent: true,
+                asleep: false,
+                quiet_blocks: 0,
+                next_check: 1,
                 stereo: false,
                 settings_current: true,
             }
@@ -346,12 +370,33 @@ impl Synth {
             dc: [DcBlocker::new(sample_rate), DcBlocker::new(sample_rate)],
             held_global_gate: 0,
             unstable: None,
+            idle_sleep: true,
         })
     }
 
     /// The sample rate this synth was compiled for.
     pub fn sample_rate(&self) -> f32 {
         self.sample_rate
+    }
+
+    /// Lets global stages sleep while idle (on by default): a stage whose input is silent and
+    /// whose state has settled (stateless stages and a flushed EQ exactly; a reverb or delay
+    /// tail once its whole memory is below [`SLEEP_FLOOR`](crate::SLEEP_FLOOR), which is
+    /// then cleared) is skipped until input arrives. Off renders every stage every block, the
+    /// reference the sleep tests compare against.
+    pub fn set_idle_sleep(&mut self, enabled: bool) {
+        self.idle_sleep = enabled;
+        if !enabled {
+            for node in self.globals.iter_mut().flatten() {
+                node.asleep = false;
+            }
+        }
+    }
+
+    /// Number of global stages asleep after the last `process` (see
+    /// [`set_idle_sleep`](Self::set_idle_sleep)).
+    pub fn sleeping_stages(&self) -> usize {
+        self.globals.iter().flatten().filter(|n| n.asleep).count()
     }
 
     /// Number of voices currently sounding.
@@ -538,15 +583,22 @@ impl Synth {
             }
             let out = self.globals[self.output].as_ref();
             let n = end - pos;
-            if let Some(out) = out {
-                left[pos..end].copy_from_slice(&out.out_l[..n]);
-                right[pos..end].copy_from_slice(if out.stereo {
-                    &out.out_r[..n]
-                } else {
-                    &out.out_l[..n]
-                });
+            let silent = out.is_none_or(|o| o.silent);
+            if silent && self.dc.iter().all(DcBlocker::is_at_rest) {
+                // Silence through a blocker at rest is silence: skip the recursion.
+                left[pos..end].fill(0.0);
+                right[pos..end].fill(0.0);
+            } else {
+                if let Some(out) = out {
+                    left[pos..end].copy_from_slice(&out.out_l[..n]);
+                    right[pos..end].copy_from_slice(if out.stereo {
+                        &out.out_r[..n]
+                    } else {
+                        &out.out_l[..n]
+                    });
+                }
+                DcBlocker::process_pair(&mut self.dc, &mut left[pos..end], &mut right[pos..end]);
             }
-            DcBlocker::process_pair(&mut self.dc, &mut left[pos..end], &mut right[pos..end]);
             pos = end;
         }
         // Events past this buffer move to the next one.
@@ -692,6 +744,31 @@ impl Synth {
             after,
             at: s,
         };
+        // Idle global stages: with silent input, a settled stage costs nothing (see
+        // `Kernel::settled`). Modulated stages always run (their settings move).
+        let may_sleep =
+            self.idle_sleep && voice.is_none() && plan.mods.is_empty() && node.kernel.reads_input();
+        let input_silent = may_sleep
+            && !self.acc_used[s]
+            && plan.inputs.iter().all(|&(from, _)| {
+                if from == s {
+                    node.silent
+                } else {
+                    others.get(from).is_none_or(|src| src.silent)
+                }
+            });
+        if !input_silent {
+            node.asleep = false;
+            node.next_check = 1;
+            node.quiet_blocks = 0;
+        } else if node.asleep {
+            if !node.silent {
+                node.out_l.fill(0.0);
+                node.out_r.fill(0.0);
+                node.silent = true;
+            }
+            return;
+        }
         for p in node.params.iter_mut() {
             p.modulated = false;
         }
@@ -802,9 +879,30 @@ impl Synth {
             )
         };
         node.stereo = stereo_out;
-        let finite = all_finite(&node.out_l[..n]) && (!stereo_out || all_finite(&node.out_r[..n]));
-        if !finite {
+        let peak_bits = if stereo_out {
+            peak_bits(&node.out_l[..n]).max(peak_bits(&node.out_r[..n]))
+        } else {
+            peak_bits(&node.out_l[..n])
+        };
+        if peak_bits >= INFINITY_BITS {
             self.unstable = Some(s);
+        }
+        node.silent = peak_bits == 0;
+        // Positive floats order like their bit patterns.
+        if input_silent && peak_bits < SLEEP_FLOOR.to_bits() {
+            node.quiet_blocks += 1;
+            if node.quiet_blocks >= node.next_check {
+                node.quiet_blocks = 0;
+                node.next_check = (2 * node.next_check).min(MAX_SLEEP_CHECK_BLOCKS);
+                if node.kernel.settled() == Some(true) {
+                    // Clearing what is left (all below the floor) makes waking up the same
+                    // as starting from rest.
+                    node.kernel.reset();
+                    node.asleep = true;
+                }
+            }
+        } else {
+            node.quiet_blocks = 0;
         }
     }
 }
@@ -844,11 +942,15 @@ impl Others<'_> {
     }
 }
 
-/// True when no sample is NaN or infinite. An integer maximum over the magnitude bits (all
-/// exponent bits set means non-finite) vectorises, unlike a float fold or a short-circuit.
+/// Magnitude bits of `+inf`: a peak at or above them is infinite or NaN.
+const INFINITY_BITS: u32 = 0x7f80_0000;
+
+/// The largest magnitude in `x` as its bit pattern: 0 for exact silence, at least
+/// [`INFINITY_BITS`] when a sample is NaN or infinite. An integer maximum over the
+/// magnitude bits vectorises, unlike a float fold or a short-circuit.
 #[inline]
-fn all_finite(x: &[f32]) -> bool {
-    x.iter().fold(0u32, |m, v| m.max(v.to_bits() & 0x7fff_ffff)) < 0x7f80_0000
+fn peak_bits(x: &[f32]) -> u32 {
+    x.iter().fold(0u32, |m, v| m.max(v.to_bits() & 0x7fff_ffff))
 }
 
 fn stage_category(name: &str) -> Category {

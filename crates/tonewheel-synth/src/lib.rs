@@ -37,7 +37,7 @@ mod variation;
 pub use engine::{Synth, MAX_EVENTS};
 pub use error::{PresetIssue, Result, SynthError};
 pub use factory::{factory_ids, factory_json, factory_preset, factory_presets};
-pub use nodes::BLOCK;
+pub use nodes::{BLOCK, SLEEP_FLOOR};
 pub use preset::{
     parse_note_name, Connection, Modulation, Preset, Stage, VoiceMode, MAX_PRESET_BYTES,
 };

@@ -29,6 +29,13 @@ pub const BLOCK: usize = 64;
 /// Filter coefficients are recomputed every this many frames when modulated.
 pub const CONTROL_INTERVAL: usize = 16;
 
+/// Level below which a decaying effect tail counts as finished: 2^-24 (-144.5 dBFS), half
+/// the step of 24-bit audio, the finest format the engine writes. A reverb or delay whose
+/// whole memory is below it is cleared and put to sleep until new input arrives; the tail
+/// it would still have produced, and the difference that clearing makes when it wakes, stay
+/// under this level (both networks lose energy on every pass).
+pub const SLEEP_FLOOR: f32 = 1.0 / 16_777_216.0;
+
 /// One parameter's value over the current block.
 #[derive(Debug, Clone)]
 pub struct ParamBlock {
@@ -691,6 +698,22 @@ impl Kernel {
                 | Kernel::Limiter(_)
                 | Kernel::Output
         )
+    }
+
+    /// Whether a global stage whose input has gone silent may stop running: its state has
+    /// decayed so far that silent input keeps its output silent, exactly (stateless stages,
+    /// an EQ whose memory flushed to zero) or below [`SLEEP_FLOOR`] (the reverb's and the
+    /// delay's tails, whose memory the engine then clears). `None` for the kernels that never
+    /// sleep (sources, modulators and the rest). May scan the kernel's buffers: the engine
+    /// asks only when the stage's output is already below the floor, and rarely.
+    pub fn settled(&self) -> Option<bool> {
+        match self {
+            Kernel::Amp | Kernel::Pan | Kernel::Width | Kernel::Output => Some(true),
+            Kernel::Eq(e) => Some(e.iter().all(Biquad::is_at_rest)),
+            Kernel::Reverb(r) => Some(r.state_peak() < SLEEP_FLOOR),
+            Kernel::Delay(d) => Some(d.state_peak() < SLEEP_FLOOR),
+            _ => None,
+        }
     }
 
     /// True for the kernels that read their audio input (processors); sources and

@@ -148,3 +148,108 @@ fn fm_operator_parameters_reach_their_own_operator() {
         "{crossings} zero crossings"
     );
 }
+
+/// A note, a long silence and a second note through `preset`, with idle sleep on or off:
+/// (left, right, most global stages asleep at once during the silence).
+fn two_notes(preset: &Preset, sleep: bool) -> (Vec<f32>, Vec<f32>, usize) {
+    use tonewheel_audio::MusicalContext;
+    use tonewheel_synth::Synth;
+    const RATE: usize = 48_000;
+    let mut synth = Synth::new(preset, &MusicalContext::default(), RATE as f32).unwrap();
+    synth.set_idle_sleep(sleep);
+    let frames = 8 * RATE;
+    let (mut l, mut r) = (vec![0.0f32; frames], vec![0.0f32; frames]);
+    // Note-on at 0, off at 0.2 s, on again at 6 s (odd buffer size: blocks split unevenly).
+    let edges = [
+        (0, true),
+        (RATE / 5, false),
+        (6 * RATE, true),
+        (6 * RATE + RATE / 5, false),
+    ];
+    let mut most_asleep = 0;
+    let mut pos = 0;
+    while pos < frames {
+        let end = (pos + 1000).min(frames);
+        for &(at, on) in edges.iter().filter(|(at, _)| (pos..end).contains(at)) {
+            if on {
+                synth.note_on(at - pos, 57, 110);
+            } else {
+                synth.note_off(at - pos, 57);
+            }
+        }
+        synth.process(&mut l[pos..end], &mut r[pos..end]).unwrap();
+        most_asleep = most_asleep.max(synth.sleeping_stages());
+        pos = end;
+    }
+    (l, r, most_asleep)
+}
+
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
+}
+
+#[test]
+fn a_sleeping_reverb_and_delay_wake_as_if_they_had_never_slept() {
+    // Short tails, so both settle within the 5.8 s of silence and sleep.
+    let json = r#"{
+      "name": "Sleep test", "role": "pluck", "seed": 3,
+      "stages": [
+        {"id": "osc", "type": "oscillator", "parameters": {"waveform": "saw"}},
+        {"id": "aenv", "type": "adsr", "parameters": {"attack": {"value": 2, "unit": "ms"}, "decay": 0.1, "sustain": 0.5, "release": 0.1}},
+        {"id": "amp", "type": "amp", "parameters": {"level": 0}},
+        {"id": "eq", "type": "eq", "parameters": {"band": "peak", "freq": {"value": 2, "unit": "kHz"}, "gain": {"value": 6, "unit": "dB"}}},
+        {"id": "echo", "type": "delay", "parameters": {"time": 0.25, "feedback": 0.4, "mix": 0.3}},
+        {"id": "verb", "type": "reverb", "parameters": {"decay": 0.6, "mix": 0.3}},
+        {"id": "out", "type": "output"}
+      ],
+      "connections": [
+        {"from": "osc", "to": "amp"}, {"from": "amp", "to": "eq"}, {"from": "eq", "to": "echo"},
+        {"from": "echo", "to": "verb"}, {"from": "verb", "to": "out"},
+        {"from": "aenv", "to": "amp", "parameter": "level"}
+      ]
+    }"#;
+    let preset = Preset::from_json(json, "sleep").unwrap();
+    let (l_ref, r_ref, asleep_ref) = two_notes(&preset, false);
+    let (l, r, asleep) = two_notes(&preset, true);
+    assert_eq!(asleep_ref, 0);
+    // eq, echo, verb and out all went to sleep during the silence.
+    assert_eq!(asleep, 4, "stages asleep");
+    // Sleeping drops what is left of a tail below the floor; the networks lose energy on
+    // every pass, so the difference stays within a few floors (measured: see the report).
+    let diff = max_difference(&l, &l_ref).max(max_difference(&r, &r_ref));
+    assert!(
+        diff < 4.0 * tonewheel_synth::SLEEP_FLOOR,
+        "difference {diff:e}"
+    );
+    // The second note sounds: the woken stages pass it on.
+    let second = &l[6 * 48_000..6 * 48_000 + 4800];
+    assert!(second.iter().any(|x| x.abs() > 0.01));
+}
+
+#[test]
+fn stateless_stages_and_a_flushed_eq_sleep_without_changing_a_sample() {
+    let json = r#"{
+      "name": "Exact sleep", "role": "bass", "seed": 3,
+      "stages": [
+        {"id": "osc", "type": "oscillator", "parameters": {"waveform": "square"}},
+        {"id": "aenv", "type": "adsr", "parameters": {"attack": {"value": 2, "unit": "ms"}, "decay": 0.1, "sustain": 0.5, "release": 0.1}},
+        {"id": "amp", "type": "amp", "parameters": {"level": 0}},
+        {"id": "low", "type": "eq", "parameters": {"band": "low_shelf", "freq": 120, "gain": {"value": 4, "unit": "dB"}}},
+        {"id": "cut", "type": "eq", "parameters": {"band": "highpass", "freq": 30}},
+        {"id": "out", "type": "output", "parameters": {"gain": {"value": -3, "unit": "dB"}}}
+      ],
+      "connections": [
+        {"from": "osc", "to": "amp"}, {"from": "amp", "to": "low"}, {"from": "low", "to": "cut"},
+        {"from": "cut", "to": "out"},
+        {"from": "aenv", "to": "amp", "parameter": "level"}
+      ]
+    }"#;
+    let preset = Preset::from_json(json, "exact").unwrap();
+    let (l_ref, r_ref, _) = two_notes(&preset, false);
+    let (l, r, asleep) = two_notes(&preset, true);
+    assert_eq!(asleep, 3, "low, cut and out asleep");
+    assert!(
+        l == l_ref && r == r_ref,
+        "bit-identical with and without sleep"
+    );
+}
