@@ -4,6 +4,7 @@
 mod body;
 mod presets;
 mod render;
+mod studio;
 mod system;
 
 use std::sync::OnceLock;
@@ -33,7 +34,8 @@ struct ApiDoc;
 /// Every route with its OpenAPI description, not yet bound to a state.
 pub(crate) fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(system::index))
+        .routes(routes!(studio::index))
+        .routes(routes!(studio::static_file))
         .routes(routes!(system::health))
         .routes(routes!(system::status))
         .routes(routes!(system::plugins))

@@ -1,7 +1,7 @@
-//! Service routes: placeholder home page, health, status, analysis plugins, OpenAPI document.
+//! Service routes: health, status, analysis plugins, OpenAPI document.
 
 use axum::extract::State;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,21 +43,6 @@ pub struct Plugin {
 pub struct Plugins {
     /// Registered analyzers, in registry order.
     pub analyzers: Vec<Plugin>,
-}
-
-const INDEX_HTML: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tonewheel</title></head>
-<body><h1>tonewheel</h1>
-<p>The web studio comes later. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>;
-try <a href="/api/presets">/api/presets</a> or <a href="/status">/status</a>.</p>
-</body></html>
-"#;
-
-/// Placeholder home page linking the API description.
-#[utoipa::path(get, path = "/", tag = "system",
-    responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn index() -> impl IntoResponse {
-    Html(INDEX_HTML)
 }
 
 /// Liveness check.
