@@ -83,7 +83,7 @@ export async function startServer({ profile = "debug", extraArgs = [] } = {}) {
   };
 }
 
-/** Chromium with a fresh, throw-away profile; one page. */
+/** Chromium with a fresh, throw-away profile; the console of every page is collected. */
 export async function startBrowser({ viewport = { width: 1366, height: 900 } } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), "tonewheel-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
@@ -92,10 +92,15 @@ export async function startBrowser({ viewport = { width: 1366, height: 900 } } =
     args: CHROMIUM_FLAGS,
     viewport,
   });
-  const page = context.pages()[0] || (await context.newPage());
   const console_lines = [];
-  page.on("console", (m) => console_lines.push(`[${m.type()}] ${m.text()}`));
-  page.on("pageerror", (e) => console_lines.push(`[pageerror] ${e.message}`));
+  const listen = (page) => {
+    page.on("console", (m) => console_lines.push(`[${m.type()}] ${m.text()}`));
+    page.on("pageerror", (e) => console_lines.push(`[pageerror] ${e.message}`));
+    page.on("response", (r) => r.status() >= 400 && console_lines.push(`[http ${r.status()}] ${r.request().method()} ${r.url()}`));
+  };
+  context.pages().forEach(listen);
+  context.on("page", listen);
+  const page = context.pages()[0] || (await context.newPage());
   return {
     context,
     page,
@@ -115,20 +120,20 @@ function safeName(name) {
  * Runs `body`; when it throws, saves a screenshot of the page as it was, then one of each
  * studio page, and the browser console, under outputDir, and rethrows.
  */
-export async function withScreenshots(name, browser, base, body) {
+export async function withScreenshots(name, page, console_lines, base, body) {
   try {
     await body();
   } catch (err) {
     try {
       mkdirSync(outputDir, { recursive: true });
       const stem = path.join(outputDir, safeName(name));
-      await browser.page.screenshot({ path: `${stem}.png`, fullPage: true });
+      await page.screenshot({ path: `${stem}.png`, fullPage: true });
       for (const p of ["presets", "library", "upload"]) {
-        await browser.page.goto(`${base}/#/${p}`);
-        await browser.page.waitForTimeout(500);
-        await browser.page.screenshot({ path: `${stem}.${p}.png`, fullPage: true });
+        await page.goto(`${base}/#/${p}`);
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: `${stem}.${p}.png`, fullPage: true });
       }
-      writeFileSync(`${stem}.console.txt`, browser.console_lines.join("\n"));
+      writeFileSync(`${stem}.console.txt`, console_lines.join("\n"));
       console.error(`screenshots of the failure: ${stem}*.png`);
     } catch (shotErr) {
       console.error(`could not save screenshots: ${shotErr.message}`);

@@ -51,13 +51,20 @@ function pads(n) {
   return factory.filter((p) => p.role === "pad").slice(0, n).map((p) => p.id);
 }
 
-function step(name, body) {
-  return test(name, () => withScreenshots(name, browser, server.base, body));
+/** A test on a fresh page of the presets page; on failure that page is photographed. */
+function step(name, body, query = "") {
+  return test(name, async () => {
+    const page = await freshPage(query);
+    try {
+      await withScreenshots(name, page, browser.console_lines, server.base, () => body(page));
+    } finally {
+      await page.close();
+    }
+  });
 }
 
 describe("presets page", () => {
-  step("the grid shows every factory preset, labelled with its name", async () => {
-    const page = await freshPage();
+  step("the grid shows every factory preset, labelled with its name", async (page) => {
     const ids = await tileIds(page);
     assert.equal(ids.length, factory.length);
     assert.deepEqual(new Set(ids), new Set(factory.map((p) => p.id)));
@@ -67,11 +74,9 @@ describe("presets page", () => {
     const groups = await page.$$eval(".group", (gs) => gs.map((g) => ({ key: g.dataset.group, roles: [...g.querySelectorAll(".tile")].map((t) => t.dataset.role) })));
     assert.equal(groups.length, new Set(factory.map((p) => p.role)).size);
     for (const g of groups) assert.ok(g.roles.every((r) => r === g.key), `group ${g.key}`);
-    await page.close();
   });
 
-  step("searching \"warm pad\" as you type returns pads first, with one debounced request", async () => {
-    const page = await freshPage();
+  step("searching \"warm pad\" as you type returns pads first, with one debounced request", async (page) => {
     const searches = [];
     page.on("request", (r) => {
       const url = new URL(r.url());
@@ -87,11 +92,9 @@ describe("presets page", () => {
     assert.ok(firstOther === -1 || firstOther > lastPad, `pads first: ${roles.join(",")}`);
     // Typing 8 characters 25 ms apart is one pause: the debounce sends the query once.
     assert.deepEqual(searches, ["warm pad"]);
-    await page.close();
   });
 
-  step("the role filter shows exactly that role's presets", async () => {
-    const page = await freshPage();
+  step("the role filter shows exactly that role's presets", async (page) => {
     await page.click('.chip[data-role="bass"]');
     await page.waitForFunction(() => [...document.querySelectorAll(".tile")].every((t) => t.dataset.role === "bass"));
     const ids = await tileIds(page);
@@ -99,11 +102,9 @@ describe("presets page", () => {
     assert.equal(await page.getAttribute('.chip[data-role="bass"]', "aria-pressed"), "true");
     await page.click('.chip[data-role=""]');
     await page.waitForFunction((n) => document.querySelectorAll(".tile").length === n, factory.length);
-    await page.close();
   });
 
-  step("a tag chip filters by that tag and a second click clears it", async () => {
-    const page = await freshPage();
+  step("a tag chip filters by that tag and a second click clears it", async (page) => {
     const tag = await page.getAttribute(".chip.tag", "data-tag");
     await page.click(`.chip.tag[data-tag="${tag}"]`);
     const expected = factory.filter((p) => p.tags.includes(tag)).map((p) => p.id);
@@ -111,11 +112,9 @@ describe("presets page", () => {
     assert.deepEqual(new Set(await tileIds(page)), new Set(expected));
     await page.click(`.chip.tag[data-tag="${tag}"]`);
     await page.waitForFunction((n) => document.querySelectorAll(".tile").length === n, factory.length);
-    await page.close();
   });
 
-  step("a click sounds within 100 ms with the AudioContext running, and a second click stops it", async () => {
-    const page = await freshPage();
+  step("a click sounds within 100 ms with the AudioContext running, and a second click stops it", async (page) => {
     const [id] = pads(1);
     await page.click('.chip[data-role="pad"]');
     const tile = `.tile[data-id="${id}"]`;
@@ -135,11 +134,9 @@ describe("presets page", () => {
     assert.deepEqual(await page.evaluate(() => window.tonewheelStudio.audition.playingIds()), []);
     // After the stop fade the bus is silent again.
     await page.waitForFunction(() => window.tonewheelStudio.audition.levelDb() < -90);
-    await page.close();
   });
 
-  step("two tiles play together", async () => {
-    const page = await freshPage();
+  step("two tiles play together", async (page) => {
     const [a, b] = pads(2);
     await page.click('.chip[data-role="pad"]');
     for (const id of [a, b]) await page.waitForSelector(`.tile[data-id="${id}"][data-cached="true"]`, { timeout: 30_000 });
@@ -150,11 +147,9 @@ describe("presets page", () => {
     for (const id of [a, b]) assert.equal(await page.getAttribute(`.tile[data-id="${id}"]`, "aria-pressed"), "true");
     await page.getByRole("button", { name: /Stop all/ }).click();
     await page.waitForFunction(() => window.tonewheelStudio.audition.playingIds().length === 0);
-    await page.close();
   });
 
-  step("keyboard: arrows move between tiles, Enter plays, Escape stops all", async () => {
-    const page = await freshPage();
+  step("keyboard: arrows move between tiles, Enter plays, Escape stops all", async (page) => {
     const ids = await tileIds(page);
     await page.focus(`.tile[data-id="${ids[0]}"]`);
     await page.keyboard.press("ArrowRight");
@@ -172,11 +167,9 @@ describe("presets page", () => {
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => window.tonewheelStudio.audition.playingIds().length === 0);
     assert.equal(await page.getAttribute(`.tile[data-id="${id}"]`, "aria-pressed"), "false");
-    await page.close();
   });
 
-  step("the detail panel shows the clicked preset's stages and its quality section", async () => {
-    const page = await freshPage();
+  step("the detail panel shows the clicked preset's stages and its quality section", async (page) => {
     const preset = factory.find((p) => p.role === "bass");
     await page.click('.chip[data-role="bass"]');
     await page.click(`.tile[data-id="${preset.id}"]`);
@@ -187,11 +180,9 @@ describe("presets page", () => {
     assert.equal(await page.locator('#preset-detail section[aria-label="Quality"]').count(), 1);
     assert.equal(await page.locator('#preset-detail section[aria-label="Descriptors"]').count(), 1);
     await page.keyboard.press("Escape");
-    await page.close();
   });
 
-  step("the note, octave and length selectors choose the preview rendered", async () => {
-    const page = await freshPage();
+  step("the note, octave and length selectors choose the preview rendered", async (page) => {
     const [id] = pads(1);
     await page.selectOption("#preview-note", "A");
     await page.selectOption("#preview-octave", "2");
@@ -208,6 +199,5 @@ describe("presets page", () => {
     const duration = await page.evaluate((u) => window.tonewheelStudio.audition.buffers.get(u).duration, path);
     assert.ok(Math.abs(duration - 0.5) < 0.01, `preview lasts ${duration} s`);
     await page.keyboard.press("Escape");
-    await page.close();
   });
 });
