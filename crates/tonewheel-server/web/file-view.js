@@ -109,6 +109,7 @@ export class FileView {
     const tags = (f.tags || []).map((t) => t.tag).join(", ");
     clear(this.section).append(
       h("p", {}, h("a", { href: "#/library", text: "← Library" })),
+      this.audio,
       h("div", { class: "file-head" }, h("h2", { text: f.file_name || f.path })),
       h("ul", { class: "facts" },
         fact("Length", formatTime(f.duration_s)),
