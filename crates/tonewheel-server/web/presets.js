@@ -127,9 +127,12 @@ export class PresetsPage {
     this.request = request;
     const { query, role, tag } = this.state;
     try {
+      // The unfiltered list gives the role chips their counts; it is fetched once.
+      const filtered = query !== "" || role !== "" || tag !== "";
+      const listing = getJson(`/api/presets${queryString({ query, role, tag })}`, { signal: request.signal });
       const [list, all] = await Promise.all([
-        getJson(`/api/presets${queryString({ query, role, tag })}`, { signal: request.signal }),
-        this.all_presets ? Promise.resolve(this.all_presets) : getJson("/api/presets", { signal: request.signal }),
+        listing,
+        this.all_presets ? this.all_presets : filtered ? getJson("/api/presets", { signal: request.signal }) : listing,
       ]);
       if (this.request !== request) return;
       this.all_presets = all;
