@@ -124,6 +124,8 @@ describe("presets page", () => {
     assert.ok(ms >= 0 && ms < CLICK_TO_SOUND_MAX_MS, `click-to-sound ${ms.toFixed(1)} ms`);
     assert.equal(await page.evaluate(() => window.tonewheelStudio.audition.ctx.state), "running");
     assert.equal(await page.getAttribute("html", "data-audio-state"), "running");
+    // At the previews' own rate, so they play sample for sample.
+    assert.equal(await page.evaluate(() => window.tonewheelStudio.audition.ctx.sampleRate), 48000);
     assert.equal(await page.getAttribute(tile, "aria-pressed"), "true");
     await page.waitForFunction((min) => window.tonewheelStudio.audition.levelDb() > min, SOUNDING_MIN_DB);
     // The ring moves while it plays.
@@ -199,5 +201,40 @@ describe("presets page", () => {
     const duration = await page.evaluate((u) => window.tonewheelStudio.audition.buffers.get(u).duration, path);
     assert.ok(Math.abs(duration - 0.5) < 0.01, `preview lasts ${duration} s`);
     await page.keyboard.press("Escape");
+  });
+
+  step("previews read by the page's WAV reader equal decodeAudioData's, and bad headers are refused", async (page) => {
+    const [id] = pads(1);
+    const result = await page.evaluate(async (url) => {
+      const { wavToAudioBuffer, wavLayout } = await import("/static/wav.js");
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const ctx = new OfflineAudioContext(2, 1, 48000);
+      const ours = wavToAudioBuffer(bytes.slice(0), 48000);
+      const theirs = await ctx.decodeAudioData(bytes.slice(0));
+      let max_diff = 0;
+      for (let c = 0; c < theirs.numberOfChannels; c++) {
+        const a = ours.getChannelData(c);
+        const b = theirs.getChannelData(c);
+        for (let i = 0; i < b.length; i++) max_diff = Math.max(max_diff, Math.abs(a[i] - b[i]));
+      }
+      // A data chunk that claims more bytes than the file holds reads only what is there;
+      // a header cut short, another format or another rate is left to decodeAudioData.
+      const lying = bytes.slice(0, 44 + 4 * 100);
+      new DataView(lying).setUint32(40, 0x7ffffff0, true);
+      return {
+        frames: [ours.length, theirs.length], channels: [ours.numberOfChannels, theirs.numberOfChannels], max_diff,
+        lying_frames: wavLayout(lying)?.frames ?? null,
+        short: wavLayout(bytes.slice(0, 30)), other_rate: wavToAudioBuffer(bytes.slice(0), 44100),
+        not_wav: wavLayout(new TextEncoder().encode("RIFF....WAVEjunkjunkjunk").buffer),
+      };
+    }, `/api/presets/${id}/audio`);
+    assert.deepEqual(result.frames, [result.frames[1], result.frames[1]]);
+    assert.deepEqual(result.channels, [2, 2]);
+    // Both map int16 to float by 1/32768; any other rounding stays within one 16-bit step.
+    assert.ok(result.max_diff <= 1 / 32768, `max difference ${result.max_diff}`);
+    assert.equal(result.lying_frames, 100);
+    assert.equal(result.short, null);
+    assert.equal(result.other_rate, null);
+    assert.equal(result.not_wav, null);
   });
 });

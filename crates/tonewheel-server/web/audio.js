@@ -5,6 +5,7 @@
 
 import { getBytes } from "./api.js";
 import { LruCache } from "./lru.js";
+import { wavToAudioBuffer } from "./wav.js";
 
 /** Samples (frames × channels) of decoded audio kept: 24 M floats = 96 MB, about 4 minutes
  * of stereo at 48 kHz, far more than the previews a page shows at once. */
@@ -14,6 +15,10 @@ const MAX_CACHED_SAMPLES = 24_000_000;
 const PREFETCH_CONCURRENCY = 2;
 /** Fade applied when a voice is stopped early, so the cut does not click. */
 const STOP_FADE_S = 0.012;
+/** The engine renders previews at 48 kHz (tonewheel-synth's RenderRequest::preview): a
+ * context at that rate plays them sample for sample, and the browser converts its output to
+ * the sound card's rate with its own high-quality resampler. */
+const PREVIEW_RATE_HZ = 48000;
 
 /** Plays previews and tells listeners about it (events: `change` with detail {id, state}). */
 export class Audition extends EventTarget {
@@ -34,7 +39,13 @@ export class Audition extends EventTarget {
   /** The AudioContext (created on first use; it runs once a click resumes it). */
   context() {
     if (!this.ctx) {
-      this.ctx = new AudioContext({ latencyHint: "interactive" });
+      try {
+        this.ctx = new AudioContext({ latencyHint: "interactive", sampleRate: PREVIEW_RATE_HZ });
+      } catch {
+        // A browser that cannot run at that rate uses the device's, and decodeAudioData
+        // resamples the previews.
+        this.ctx = new AudioContext({ latencyHint: "interactive" });
+      }
       this.master = this.ctx.createGain();
       this.analyser = this.ctx.createAnalyser();
       this.analyser.fftSize = 2048;
@@ -60,7 +71,7 @@ export class Audition extends EventTarget {
     let promise = this.loading.get(url);
     if (!promise) {
       promise = getBytes(url)
-        .then((bytes) => this.context().decodeAudioData(bytes))
+        .then((bytes) => wavToAudioBuffer(bytes, this.context().sampleRate) || this.context().decodeAudioData(bytes))
         .then((buffer) => {
           this.buffers.set(url, buffer, buffer.length * buffer.numberOfChannels);
           return buffer;

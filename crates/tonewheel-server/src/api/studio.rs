@@ -47,6 +47,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("api.js", JS),
     asset!("audio.js", JS),
     asset!("lru.js", JS),
+    asset!("wav.js", JS),
     asset!("dom.js", JS),
     asset!("presets.js", JS),
     asset!("preset-detail.js", JS),
