@@ -225,6 +225,8 @@ export class PresetsPage {
       this.select(p.id);
     });
     tile.addEventListener("focus", () => this.setFocused(p.id));
+    // The pointer reaches a tile a few hundred milliseconds before the click: fetch it first.
+    tile.addEventListener("pointerenter", () => audition.prefetch(this.audioUrl(p.id), true));
     this.markCached(tile, p.id);
     this.tiles.set(p.id, tile);
     this.observer.observe(tile);
