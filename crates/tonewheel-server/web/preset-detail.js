@@ -135,7 +135,7 @@ export class PresetDetail {
     section.append(h("h3", { text: `Stages (${stages.length})` }));
     for (const st of stages) {
       const params = st.parameters && typeof st.parameters === "object" ? Object.entries(st.parameters) : [];
-      section.append(h("details", { class: "stage", open: stages.length <= 6 },
+      section.append(h("details", { class: "stage", open: stages.length <= 8 },
         h("summary", {}, h("span", { class: "stage-id", text: st.id }), " ", h("span", { class: "stage-type", text: st.type })),
         params.length
           ? h("table", { class: "kv" }, h("tbody", {}, params.map(([k, v]) => h("tr", {}, h("th", { scope: "row", text: k }), h("td", { text: formatParameter(v) })))))

@@ -228,6 +228,11 @@ export class PresetsPage {
     // The pointer reaches a tile a few hundred milliseconds before the click: fetch it first.
     tile.addEventListener("pointerenter", () => audition.prefetch(this.audioUrl(p.id), true));
     this.markCached(tile, p.id);
+    // A tile drawn again (new search) while its preview plays keeps showing it.
+    if (audition.voices.has(p.id)) {
+      tile.classList.add("playing");
+      this.animate();
+    }
     this.tiles.set(p.id, tile);
     this.observer.observe(tile);
     return tile;

@@ -107,7 +107,10 @@ fn serve(asset: &Asset, etag: &str, headers: &HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -128,8 +131,9 @@ fn serve(asset: &Asset, etag: &str, headers: &HeaderMap) -> Response {
 pub async fn index(headers: HeaderMap) -> Response {
     match find("index.html") {
         Some((asset, etag)) => serve(asset, etag, &headers),
-        None => ApiError::internal("studio", &"index.html missing from the asset table")
-            .into_response(),
+        None => {
+            ApiError::internal("studio", &"index.html missing from the asset table").into_response()
+        }
     }
 }
 
@@ -198,10 +202,16 @@ mod tests {
         let (asset, etag) = find("app.js").unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(etag).unwrap());
-        assert_eq!(serve(asset, etag, &headers).status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(
+            serve(asset, etag, &headers).status(),
+            StatusCode::NOT_MODIFIED
+        );
         let weak = format!("\"x\", W/{etag}");
         headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&weak).unwrap());
-        assert_eq!(serve(asset, etag, &headers).status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(
+            serve(asset, etag, &headers).status(),
+            StatusCode::NOT_MODIFIED
+        );
         headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
         let r = serve(asset, etag, &headers);
         assert_eq!(r.status(), StatusCode::OK);
