@@ -237,4 +237,25 @@ describe("presets page", () => {
     assert.equal(result.other_rate, null);
     assert.equal(result.not_wav, null);
   });
+
+  step("the preview cache keeps the most recently used previews within its sample budget", async (page) => {
+    const r = await page.evaluate(async () => {
+      const { LruCache } = await import("/static/lru.js");
+      const c = new LruCache(100);
+      c.set("a", "A", 40);
+      c.set("b", "B", 40);
+      c.get("a"); // a is now the most recent
+      c.set("c", "C", 40); // over budget: b, the least recent, goes
+      const afterC = { a: c.has("a"), b: c.has("b"), c: c.has("c"), cost: c.cost };
+      c.set("huge", "H", 101); // costlier than the whole cache: not kept, nothing evicted
+      const afterHuge = { huge: c.has("huge"), size: c.size, cost: c.cost };
+      c.set("a", "A2", 10); // replacing re-counts the cost
+      return { afterC, afterHuge, cost: c.cost, a: c.get("a") };
+    });
+    assert.deepEqual(r.afterC, { a: true, b: false, c: true, cost: 80 });
+    assert.deepEqual(r.afterHuge, { huge: false, size: 2, cost: 80 });
+    assert.equal(r.cost, 50);
+    assert.equal(r.a, "A2");
+  });
 });
+
