@@ -107,7 +107,8 @@ export class FileView {
     this.regions_list = h("ul", { class: "region-list", aria: { label: "Regions" } });
     this.cards = h("div", { class: "cards", aria: { live: "polite" } });
     const tags = (f.tags || []).map((t) => t.tag).join(", ");
-    clear(this.section).append(
+    // (Element.append would write a null child as the text "null".)
+    clear(this.section).append(...[
       h("p", {}, h("a", { href: "#/library", text: "← Library" })),
       this.audio,
       h("div", { class: "file-head" }, h("h2", { text: f.file_name || f.path })),
@@ -132,7 +133,8 @@ export class FileView {
           this.zoom_label)),
       h("div", { class: "analysis" },
         h("div", {}, h("h3", { text: "Analysis of" }), this.regions_list),
-        this.cards));
+        this.cards),
+    ].filter(Boolean));
     this.renderRegions();
     this.updateZoomLabel();
   }
