@@ -43,21 +43,23 @@ def percentile(sorted_s: list[float], p: float) -> float:
     return sorted_s[rank - 1]
 
 
-def phase(name: str, count: int, call) -> bool:
+def phase(name: str, count: int, call, ok_status: int = 200) -> bool:
+    """Fires `count` calls at once (`call(i)` for i in 0..count, or `call()`), prints the
+    latency percentiles of those answered `ok_status`, and says whether all were."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=count) as pool:
-        results = list(pool.map(lambda _: call(), range(count)))
+        results = list(pool.map(lambda i: call(i) if call.__code__.co_argcount else call(), range(count)))
     wall_s = time.perf_counter() - started
-    ok = [r for r in results if r[0] == 200]
+    ok = [r for r in results if r[0] == ok_status]
     latencies = sorted(r[2] for r in ok)
     print(
         f"{name}: {len(ok)}/{count} ok in {wall_s:.2f} s ({count / wall_s:.1f} req/s), "
         f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
         f"max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms"
     )
-    statuses = sorted({r[0] for r in results if r[0] != 200})
+    statuses = sorted({r[0] for r in results if r[0] != ok_status})
     if statuses:
-        print(f"{name}: non-200 statuses: {statuses}", file=sys.stderr)
+        print(f"{name}: other statuses: {statuses}", file=sys.stderr)
     return len(ok) == count
 
 

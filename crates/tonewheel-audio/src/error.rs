@@ -116,6 +116,25 @@ impl AudioError {
     pub fn is_input_error(&self) -> bool {
         !matches!(self, AudioError::Io { .. })
     }
+
+    /// A stable snake_case code for machines (`--json` error objects, HTTP error bodies,
+    /// the catalogue's `error_code` column): `not_found`, `not_a_file`, `empty`,
+    /// `unsupported_format`, `unsupported_codec`, `corrupt`, `truncated`, `limit_exceeded`,
+    /// `invalid_argument` or `io`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AudioError::NotFound { .. } => "not_found",
+            AudioError::NotAFile { .. } => "not_a_file",
+            AudioError::Empty { .. } => "empty",
+            AudioError::UnsupportedFormat { .. } => "unsupported_format",
+            AudioError::UnsupportedCodec { .. } => "unsupported_codec",
+            AudioError::Corrupt { .. } => "corrupt",
+            AudioError::Truncated { .. } => "truncated",
+            AudioError::LimitExceeded { .. } => "limit_exceeded",
+            AudioError::InvalidArgument { .. } => "invalid_argument",
+            AudioError::Io { .. } => "io",
+        }
+    }
 }
 
 /// Shorthand for results of this crate.

@@ -46,11 +46,13 @@ pub enum Command {
     /// The pattern library: add, list, search, show, import, export.
     #[command(subcommand)]
     Patterns(PatternsCommand),
-    /// Serve the HTTP API (presets, previews, renders, OpenAPI) until Ctrl-C or SIGTERM.
+    /// Serve the HTTP API (presets, previews, renders, the sample library, OpenAPI) until
+    /// Ctrl-C or SIGTERM.
     Serve(ServeArgs),
 }
 
-/// `tonewheel serve [--addr 127.0.0.1:7878] [--data DIR] [--presets DIR] [--token T]`
+/// `tonewheel serve [--addr 127.0.0.1:7878] [--data DIR] [--presets DIR] [--token T]
+/// [--database-url URL] [--library DIR]... [--max-upload-mb N]`
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on; a non-loopback address requires a token.
@@ -68,6 +70,16 @@ pub struct ServeArgs {
     /// Size limit of the preview cache in MiB (oldest previews are deleted past it).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
     pub cache_mb: u64,
+    /// PostgreSQL URL of the catalogue (postgres://user@host:5432/db); default: env
+    /// TONEWHEEL_DATABASE_URL, else the SQLite file DATA/tonewheel.db.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A folder POST /analyze may read files from (repeatable); without one it reads none.
+    #[arg(long = "library", value_name = "DIR")]
+    pub library: Vec<PathBuf>,
+    /// Largest accepted upload in MB (10^6 bytes).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_upload_mb: u64,
 }
 
 /// `tonewheel generate GENRE BPM [--bars N] [--key K] [--seed S] [-o DIR] [--json]`

@@ -359,6 +359,30 @@ fn serve_refuses_a_public_address_without_a_token() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("requires a token"));
 }
 
+#[test]
+fn serve_refuses_a_missing_library_folder_and_a_bad_database_url() {
+    let data = tempfile::tempdir().unwrap();
+    let missing = data.path().join("no-such-samples");
+    let run = |extra: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tonewheel"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data.path())
+            .args(extra)
+            .env_remove("TONEWHEEL_TOKEN")
+            .env_remove("TONEWHEEL_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--library".as_ref(), missing.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-such-samples"), "{stderr}");
+    let out = run(&["--database-url".as_ref(), "mysql://x@localhost/db".as_ref()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unsupported database URL"), "{stderr}");
+}
+
 /// The verb serves on an ephemeral port, answers /health, and exits 0 on SIGTERM.
 #[cfg(unix)]
 #[test]
@@ -369,6 +393,7 @@ fn serve_answers_health_and_stops_on_sigterm() {
         .args(["serve", "--addr", "127.0.0.1:0", "--data"])
         .arg(data.path())
         .env_remove("TONEWHEEL_TOKEN")
+        .env_remove("TONEWHEEL_DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();

@@ -143,6 +143,20 @@ pub enum ServerError {
         /// The file that repeated it.
         path: String,
     },
+    /// The catalogue could not be opened (bad URL, unreachable server, failed migration).
+    #[error("catalogue: {source}")]
+    Store {
+        /// The store's error (credentials removed from URLs).
+        #[source]
+        source: tonewheel_store::StoreError,
+    },
+    /// The import analyzers could not be set up (a bug: their names are fixed).
+    #[error("analysis engine: {source}")]
+    Analyzers {
+        /// The registry's error.
+        #[source]
+        source: tonewheel_analysis::engine::UnknownAnalyzer,
+    },
     /// The server failed while running.
     #[error("server error: {source}")]
     Serve {
@@ -155,6 +169,27 @@ pub enum ServerError {
 impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
         ApiError::internal("i/o", &e)
+    }
+}
+
+impl From<tonewheel_store::StoreError> for ApiError {
+    /// Values the store refuses are the client's (400 naming the field); everything else is
+    /// a 500 whose details stay in the log.
+    fn from(e: tonewheel_store::StoreError) -> Self {
+        match e {
+            tonewheel_store::StoreError::Invalid {
+                field,
+                expected,
+                found,
+            } => ApiError::bad_request(
+                "invalid_parameter",
+                format!("{field}: expected {expected}, found {found:?}"),
+            )
+            .with_details(
+                serde_json::json!({ "parameter": field, "expected": expected, "found": found }),
+            ),
+            other => ApiError::internal("catalogue", &other),
+        }
     }
 }
 

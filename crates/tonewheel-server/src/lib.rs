@@ -1,10 +1,14 @@
 //! The tonewheel HTTP server: the preset catalogue, cached audio previews, one-note renders
-//! with quality reports, the analysis engine's plugin list and the OpenAPI document.
+//! with quality reports, the sample library (analyse by path or upload, search, detail,
+//! audio with HTTP Range, waveforms, statistics), system resources, the analysis engine's
+//! plugin list and the OpenAPI document.
 //!
-//! It owns routing, request validation and the preview cache on disk; it must never trust a
-//! request (every failure is a JSON error with position and reason, never a panic), never
-//! serve a file named by a client, never write outside its data folder, and never answer a
-//! non-loopback client without the bearer token. Rendering runs on the blocking pool.
+//! It owns routing, request validation, the preview and waveform caches and the uploads
+//! folder; it must never trust a request (every failure is a JSON error with position and
+//! reason, never a panic), never serve a file named by a client (catalogued files are served
+//! by id; `POST /analyze` reads only inside the configured library roots), never write
+//! outside its data folder, and never answer a non-loopback client without the bearer token.
+//! Rendering and analysis run on the blocking pool, one per core.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), tonewheel_server::ServerError> {
@@ -17,7 +21,10 @@ mod api;
 mod auth;
 pub mod catalogue;
 mod error;
+pub mod library;
 pub mod previews;
+pub mod range;
+pub mod roots;
 pub mod search;
 mod state;
 
@@ -31,6 +38,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use api::{openapi, MAX_BODY_BYTES};
 pub use error::{ApiError, ErrorBody, ErrorObject, ServerError};
+pub use library::{Library, DEFAULT_MAX_UPLOAD_BYTES};
 pub use state::AppState;
 
 /// Default listening address: loopback only.
@@ -49,6 +57,14 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// Size limit of the preview cache folder, bytes.
     pub preview_cache_bytes: u64,
+    /// Catalogue database URL (`postgres://...`); `None` is the SQLite file
+    /// `DATA/tonewheel.db`, the one the `library` verbs use. (The CLI reads
+    /// `TONEWHEEL_DATABASE_URL`; this crate reads no environment.)
+    pub database_url: Option<String>,
+    /// Folders `POST /analyze` may read files from; none means it reads no path at all.
+    pub library_roots: Vec<PathBuf>,
+    /// Largest accepted upload, bytes.
+    pub max_upload_bytes: u64,
 }
 
 /// Default size limit of the preview cache: 1 GiB, a few thousand previews.
@@ -62,6 +78,9 @@ impl Default for ServeConfig {
             presets_dir: None,
             token: None,
             preview_cache_bytes: DEFAULT_PREVIEW_CACHE_BYTES,
+            database_url: None,
+            library_roots: Vec::new(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 }
@@ -116,11 +135,19 @@ impl Server {
         if !config.addr.ip().is_loopback() && config.token.is_none() {
             return Err(ServerError::TokenRequired { addr: config.addr });
         }
+        let library = Library::open(
+            &config.data_dir,
+            config.database_url.clone(),
+            &config.library_roots,
+            config.max_upload_bytes,
+        )
+        .await?;
         let state = AppState::load(
             &config.data_dir,
             config.presets_dir.as_deref(),
             config.token.clone(),
             config.preview_cache_bytes,
+            library,
         )?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
@@ -138,15 +165,19 @@ impl Server {
             .map_err(|source| ServerError::Serve { source })
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in progress.
+    /// Serves until `shutdown` completes, then finishes the requests in progress, waits for
+    /// imports whose client hung up (each commits or rolls back its one transaction; see
+    /// [`Library`]) and closes the catalogue.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        axum::serve(self.listener, router(self.state))
+        let served = axum::serve(self.listener, router(self.state.clone()))
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|source| ServerError::Serve { source })
+            .map_err(|source| ServerError::Serve { source });
+        self.state.library().drain().await;
+        served
     }
 }
 

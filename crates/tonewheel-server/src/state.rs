@@ -1,4 +1,5 @@
-//! [`AppState`]: what every handler shares (catalogue, preview cache, token, start time).
+//! [`AppState`]: what every handler shares (presets, preview cache, sample library, token,
+//! start time).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -6,6 +7,7 @@ use std::time::Instant;
 
 use crate::catalogue::Catalogue;
 use crate::error::ServerError;
+use crate::library::Library;
 use crate::previews::PreviewCache;
 
 /// Shared, cheaply clonable state of the server.
@@ -23,17 +25,20 @@ struct Inner {
     started: Instant,
     analyzers: Vec<(&'static str, u32)>,
     render_slots: Arc<tokio::sync::Semaphore>,
+    render_slots_total: usize,
+    library: Library,
 }
 
 impl AppState {
     /// Loads the presets (factory + `user_presets`) and prepares the data folder (previews
-    /// kept under `preview_cache_bytes`). Nothing is
+    /// kept under `preview_cache_bytes`); `library` is the opened sample catalogue. Nothing is
     /// rendered here: start-up stays fast, previews render on first request.
     pub fn load(
         data_dir: &Path,
         user_presets: Option<&Path>,
         token: Option<String>,
         preview_cache_bytes: u64,
+        library: Library,
     ) -> Result<Self, ServerError> {
         let catalogue = Catalogue::load(user_presets)?;
         std::fs::create_dir_all(data_dir).map_err(|source| ServerError::Folder {
@@ -58,6 +63,8 @@ impl AppState {
                     preview_cache_bytes,
                 ),
                 render_slots,
+                render_slots_total: cores,
+                library,
                 data_dir: data_dir.to_path_buf(),
                 token,
                 started: Instant::now(),
@@ -94,6 +101,19 @@ impl AppState {
     /// Waits for a render slot (one per core); renders hold it while they run.
     pub async fn render_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         self.inner.render_slots.clone().acquire_owned().await.ok()
+    }
+
+    /// Render slots in all, and how many are free right now.
+    pub fn render_slots(&self) -> (usize, usize) {
+        (
+            self.inner.render_slots_total,
+            self.inner.render_slots.available_permits(),
+        )
+    }
+
+    /// The sample library: store, roots, uploads and waveforms.
+    pub fn library(&self) -> &Library {
+        &self.inner.library
     }
 
     /// Names and versions of the analysis engine's analyzers.

@@ -34,6 +34,29 @@ fn file_name_of(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
+/// Display names longer than this are cut (a name, not a document).
+const MAX_DISPLAY_NAME_CHARS: usize = 255;
+
+/// The name stored in `files.file_name`: the record's display name without control
+/// characters, trimmed and at most [`MAX_DISPLAY_NAME_CHARS`] long, or the path's last
+/// component when that leaves nothing.
+fn display_name_of(record: &FileRecord) -> String {
+    let given: String = record
+        .display_name
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_DISPLAY_NAME_CHARS)
+        .collect();
+    let given = given.trim();
+    if given.is_empty() {
+        file_name_of(&record.path).to_string()
+    } else {
+        given.to_string()
+    }
+}
+
 /// A tag as stored: trimmed, lower case, at most [`MAX_TAG_CHARS`] characters.
 pub(crate) fn normalise_tag(tag: &str) -> String {
     tag.trim()
@@ -153,7 +176,8 @@ impl Store {
             .map_err(StoreError::query(action))
     }
 
-    async fn read_detail(&self, id: i64) -> Result<Option<FileDetail>, sqlx::Error> {
+    /// File `id`'s row with its tags, and its summary JSON text when stored.
+    async fn read_row(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>, sqlx::Error> {
         let sql = format!(
             "SELECT {FILE_COLUMNS}, s.summary_json FROM files f \
              LEFT JOIN file_summary s ON s.file_id = f.id WHERE f.id = $1"
@@ -167,11 +191,18 @@ impl Store {
         };
         let mut file = file_row(&row)?;
         let summary_text: Option<String> = row.try_get("summary_json")?;
+        file.tags = self.tags_of(&[id]).await?.remove(&id).unwrap_or_default();
+        Ok(Some((file, summary_text)))
+    }
+
+    async fn read_detail(&self, id: i64) -> Result<Option<FileDetail>, sqlx::Error> {
+        let Some((file, summary_text)) = self.read_row(id).await? else {
+            return Ok(None);
+        };
         let summary = match summary_text {
             Some(t) => parse_json(&t, "file_summary", "summary_json", id)?,
             None => serde_json::Value::Null,
         };
-        file.tags = self.tags_of(&[id]).await?.remove(&id).unwrap_or_default();
         let region_rows = sqlx::query(
             "SELECT id, region_index, kind, start_s, end_s FROM regions \
              WHERE file_id = $1 ORDER BY region_index",
@@ -220,6 +251,17 @@ impl Store {
             summary,
             regions,
         }))
+    }
+
+    /// One file's row with its tags, without regions and results (cheaper than
+    /// [`Store::get_file`] when only the path, format or hash is needed); `None` if no such id.
+    pub async fn get_file_row(&self, id: i64) -> Result<Option<FileRow>, StoreError> {
+        let action = format!("reading file {id}");
+        Ok(self
+            .read_row(id)
+            .await
+            .map_err(StoreError::query(action))?
+            .map(|(file, _)| file))
     }
 
     /// Catalogued files ordered by path, `limit` from `offset`.
@@ -333,7 +375,7 @@ async fn write_file(
                 "UPDATE files SET content_hash = $1, format = $2, \
                  duration_s = CAST($3 AS DOUBLE PRECISION), \
                  sample_rate = $4, channels = $5, status = $6, error_code = $7, error_text = $8, \
-                 updated_at_ms = $9 WHERE id = $10",
+                 updated_at_ms = $9, file_name = $11 WHERE id = $10",
             )
             .bind(&record.content_hash)
             .bind(record.format.as_deref())
@@ -345,6 +387,7 @@ async fn write_file(
             .bind(error_text)
             .bind(now)
             .bind(id)
+            .bind(display_name_of(record))
             .execute(&mut **tx)
             .await?;
             // Children are deleted explicitly (not only by ON DELETE CASCADE) so the result
@@ -379,7 +422,7 @@ async fn write_file(
                  RETURNING id",
             )
             .bind(&record.path)
-            .bind(file_name_of(&record.path))
+            .bind(display_name_of(record))
             .bind(&record.content_hash)
             .bind(record.format.as_deref())
             .bind(real(record.duration_s))

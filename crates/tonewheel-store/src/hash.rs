@@ -12,6 +12,37 @@ use crate::error::StoreError;
 /// Read size per chunk.
 const CHUNK_BYTES: usize = 1 << 16;
 
+/// An incremental content hash: feed the bytes as they arrive (an upload streamed to disk),
+/// then [`ContentHasher::finish`] gives the same digest [`hash_file`] computes for the file.
+#[derive(Debug, Clone, Default)]
+pub struct ContentHasher {
+    inner: Sha256,
+    bytes: u64,
+}
+
+impl ContentHasher {
+    /// A hasher that has seen no bytes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.inner.update(bytes);
+        self.bytes += bytes.len() as u64;
+    }
+
+    /// How many bytes were added so far.
+    pub fn len_bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The lower-case hex SHA-256 digest of everything added.
+    pub fn finish(self) -> String {
+        hex(&self.inner.finalize())
+    }
+}
+
 /// The lower-case hex SHA-256 digest of the bytes of the file at `path`.
 pub fn hash_file(path: &Path) -> Result<String, StoreError> {
     let read_error = |source| StoreError::Read {
@@ -19,7 +50,7 @@ pub fn hash_file(path: &Path) -> Result<String, StoreError> {
         source,
     };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = ContentHasher::new();
     let mut buf = vec![0u8; CHUNK_BYTES];
     loop {
         let n = match file.read(&mut buf) {
@@ -30,7 +61,7 @@ pub fn hash_file(path: &Path) -> Result<String, StoreError> {
         };
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hasher.finish())
 }
 
 /// The lower-case hex SHA-256 digest of `bytes`.
@@ -72,6 +103,13 @@ mod tests {
             .collect();
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(hash_file(&path).unwrap(), hash_bytes(&bytes));
+        // Fed in uneven pieces, the incremental hasher agrees.
+        let mut h = ContentHasher::new();
+        for piece in bytes.chunks(1000) {
+            h.update(piece);
+        }
+        assert_eq!(h.len_bytes(), bytes.len() as u64);
+        assert_eq!(h.finish(), hash_bytes(&bytes));
         assert!(matches!(
             hash_file(&dir.path().join("missing")),
             Err(StoreError::Read { .. })

@@ -25,6 +25,7 @@
 //! let store = Store::open(&StoreConfig::resolve(Some(dir.path().to_path_buf()), None)).await.unwrap();
 //! let record = FileRecord {
 //!     path: "/samples/broken.wav".into(),
+//!     display_name: None,
 //!     content_hash: tonewheel_store::hash_bytes(b"not audio"),
 //!     format: None, duration_s: None, sample_rate: None, channels: None,
 //!     outcome: FileOutcome::Error { code: "corrupt".into(), message: "no RIFF header".into() },
@@ -42,6 +43,7 @@
 mod error;
 mod files;
 mod hash;
+mod ingest;
 mod migrate;
 mod presets;
 mod records;
@@ -50,7 +52,8 @@ mod search;
 mod store;
 
 pub use error::StoreError;
-pub use hash::{hash_bytes, hash_file};
+pub use hash::{hash_bytes, hash_file, ContentHasher};
+pub use ingest::{analyze_to_record, engine_error_code, import_engine, import_registry};
 pub use migrate::migration_sql;
 pub use presets::{PresetQuery, PresetRecord, PresetSource};
 pub use records::{
@@ -58,5 +61,7 @@ pub use records::{
     RegionKind, RegionRecord, StoredRegion, Summary, Tag, TagSource,
 };
 pub use report::{outcome_from_report, role_tags_from_name};
-pub use search::{FileQuery, KeyCount, KeyFilter, LibraryStats, Range, TempoCount, MAX_LIMIT};
+pub use search::{
+    FileQuery, FileSort, KeyCount, KeyFilter, LibraryStats, Range, TempoCount, MAX_LIMIT,
+};
 pub use store::{Backend, Store, StoreConfig, DATABASE_FILE, DATABASE_URL_ENV, DEFAULT_DATA_DIR};

@@ -169,6 +169,10 @@ pub enum FileOutcome {
 pub struct FileRecord {
     /// The file's path (the CLI stores absolute paths); unique in the catalogue.
     pub path: String,
+    /// The name to show and search by (an upload keeps the client's file name here, while
+    /// its path is the server's own); `None` means the last component of `path`.
+    #[serde(default)]
+    pub display_name: Option<String>,
     /// Hex digest of the file's bytes ([`crate::hash_file`]).
     pub content_hash: String,
     /// Container format (`wav`, `flac`, ...), when known.
@@ -222,7 +226,8 @@ pub struct FileRow {
     pub id: i64,
     /// Path.
     pub path: String,
-    /// The last component of the path.
+    /// The display name: the last component of the path, or the name given at import
+    /// (an upload's client file name).
     pub file_name: String,
     /// Hex digest of the bytes.
     pub content_hash: String,

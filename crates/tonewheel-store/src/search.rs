@@ -110,6 +110,75 @@ impl Range {
     }
 }
 
+/// The column a file search is ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum FileSort {
+    /// The full path (the CLI's order).
+    #[default]
+    Path,
+    /// The display name, case-insensitively.
+    Name,
+    /// Length in seconds.
+    Duration,
+    /// Tempo in BPM.
+    Bpm,
+    /// Key: tonic in pitch-class order from C, then scale.
+    Key,
+    /// Integrated loudness in LUFS.
+    Lufs,
+    /// First import time.
+    Created,
+}
+
+impl FileSort {
+    /// Every sort with its name, as the server and CLI accept them.
+    pub const ALL: [(&'static str, FileSort); 7] = [
+        ("path", FileSort::Path),
+        ("name", FileSort::Name),
+        ("duration", FileSort::Duration),
+        ("bpm", FileSort::Bpm),
+        ("key", FileSort::Key),
+        ("lufs", FileSort::Lufs),
+        ("created", FileSort::Created),
+    ];
+
+    /// The sort named `text` (`name`, `duration`, `bpm`, `key`, `lufs`, `created`, `path`).
+    pub fn parse(text: &str) -> Result<FileSort, StoreError> {
+        let t = text.trim().to_ascii_lowercase();
+        FileSort::ALL
+            .iter()
+            .find(|(name, _)| *name == t)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| StoreError::Invalid {
+                field: "sort",
+                expected: "one of path, name, duration, bpm, key, lufs, created",
+                found: text.to_string(),
+            })
+    }
+
+    /// The SQL expressions to order by, most significant first. Fixed text chosen from this
+    /// enum, never from user input.
+    fn sql(self) -> &'static [&'static str] {
+        match self {
+            FileSort::Path => &["f.path"],
+            FileSort::Name => &["LOWER(f.file_name)"],
+            FileSort::Duration => &["f.duration_s"],
+            FileSort::Bpm => &["s.bpm"],
+            FileSort::Key => &[KEY_ORDER_SQL, "s.key_scale"],
+            FileSort::Lufs => &["s.integrated_lufs"],
+            FileSort::Created => &["f.created_at_ms"],
+        }
+    }
+}
+
+/// The tonic as its pitch class 0..11 (C = 0), so keys sort musically rather than
+/// alphabetically (`A#` after `A`, but `C` first).
+const KEY_ORDER_SQL: &str = "CASE s.key_tonic WHEN 'C' THEN 0 WHEN 'C#' THEN 1 WHEN 'D' THEN 2 \
+     WHEN 'D#' THEN 3 WHEN 'E' THEN 4 WHEN 'F' THEN 5 WHEN 'F#' THEN 6 WHEN 'G' THEN 7 \
+     WHEN 'G#' THEN 8 WHEN 'A' THEN 9 WHEN 'A#' THEN 10 WHEN 'B' THEN 11 END";
+
 /// A search over catalogued files. Every given criterion must hold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileQuery {
@@ -130,6 +199,13 @@ pub struct FileQuery {
     pub limit: u32,
     /// Rows to skip.
     pub offset: u64,
+    /// Order of the rows (files without a value for the column come last either way; ties
+    /// are broken by path, then id, so paging is stable).
+    #[serde(default)]
+    pub sort: FileSort,
+    /// Largest values first.
+    #[serde(default)]
+    pub descending: bool,
 }
 
 /// SQL text with numbered placeholders and the values to bind, in order.
@@ -167,45 +243,73 @@ fn like_pattern(word: &str) -> String {
     p
 }
 
-impl Store {
-    /// Files matching `query`, ordered by path.
-    pub async fn search_files(&self, query: &FileQuery) -> Result<Vec<FileRow>, StoreError> {
-        let mut sql = Sql::default();
-        let mut clauses: Vec<String> = Vec::new();
-        if let Some(text) = &query.text {
-            for word in text.split_whitespace().take(MAX_WORDS) {
-                let p = sql.bind(Bind::Text(like_pattern(&word.to_lowercase())));
-                clauses.push(format!(
-                    "(LOWER(f.path) LIKE {p} ESCAPE '\\' OR EXISTS (SELECT 1 FROM tags t \
-                     WHERE t.file_id = f.id AND t.tag LIKE {p} ESCAPE '\\'))"
-                ));
-            }
-        }
-        if let Some(key) = &query.key {
-            let p = sql.bind(Bind::Text(key.tonic.clone()));
-            clauses.push(format!("s.key_tonic = {p}"));
-            if let Some(scale) = &key.scale {
-                let p = sql.bind(Bind::Text(scale.clone()));
-                clauses.push(format!("s.key_scale = {p}"));
-            }
-        }
-        for (column, range) in [("s.bpm", query.bpm), ("f.duration_s", query.duration_s)] {
-            if let Some(r) = range {
-                let lo = sql.bind(Bind::Real(r.min));
-                let hi = sql.bind(Bind::Real(r.max));
-                clauses.push(format!("{column} >= {lo} AND {column} <= {hi}"));
-            }
-        }
-        for tag in &query.tags {
-            let p = sql.bind(Bind::Text(normalise_tag(tag)));
+/// The WHERE clause of `query` (empty when it has no criteria), its values bound in `sql`.
+fn where_clause(query: &FileQuery, sql: &mut Sql) -> String {
+    let mut clauses: Vec<String> = Vec::new();
+    if let Some(text) = &query.text {
+        for word in text.split_whitespace().take(MAX_WORDS) {
+            let p = sql.bind(Bind::Text(like_pattern(&word.to_lowercase())));
             clauses.push(format!(
-                "EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.id AND t.tag = {p})"
+                "(LOWER(f.path) LIKE {p} ESCAPE '\\' OR LOWER(f.file_name) LIKE {p} ESCAPE '\\' \
+                 OR EXISTS (SELECT 1 FROM tags t \
+                 WHERE t.file_id = f.id AND t.tag LIKE {p} ESCAPE '\\'))"
             ));
         }
-        if let Some(status) = query.status {
-            let p = sql.bind(Bind::Text(status.as_str().to_string()));
-            clauses.push(format!("f.status = {p}"));
+    }
+    if let Some(key) = &query.key {
+        let p = sql.bind(Bind::Text(key.tonic.clone()));
+        clauses.push(format!("s.key_tonic = {p}"));
+        if let Some(scale) = &key.scale {
+            let p = sql.bind(Bind::Text(scale.clone()));
+            clauses.push(format!("s.key_scale = {p}"));
         }
+    }
+    for (column, range) in [("s.bpm", query.bpm), ("f.duration_s", query.duration_s)] {
+        if let Some(r) = range {
+            let lo = sql.bind(Bind::Real(r.min));
+            let hi = sql.bind(Bind::Real(r.max));
+            clauses.push(format!("{column} >= {lo} AND {column} <= {hi}"));
+        }
+    }
+    for tag in &query.tags {
+        let p = sql.bind(Bind::Text(normalise_tag(tag)));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.id AND t.tag = {p})"
+        ));
+    }
+    if let Some(status) = query.status {
+        let p = sql.bind(Bind::Text(status.as_str().to_string()));
+        clauses.push(format!("f.status = {p}"));
+    }
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    }
+}
+
+/// The ORDER BY list of `query`. Missing values go last in both directions and on both
+/// backends (SQLite puts NULL first in ascending order, PostgreSQL last, so the order says
+/// it explicitly); path and id break ties.
+fn order_clause(query: &FileQuery) -> String {
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let mut parts: Vec<String> = Vec::new();
+    for expr in query.sort.sql() {
+        parts.push(format!("(CASE WHEN {expr} IS NULL THEN 1 ELSE 0 END)"));
+        parts.push(format!("{expr} {direction}"));
+    }
+    if query.sort != FileSort::Path {
+        parts.push(format!("f.path {direction}"));
+    }
+    parts.push(format!("f.id {direction}"));
+    parts.join(", ")
+}
+
+impl Store {
+    /// Files matching `query`, in its order, `limit` rows from `offset`.
+    pub async fn search_files(&self, query: &FileQuery) -> Result<Vec<FileRow>, StoreError> {
+        let mut sql = Sql::default();
+        let filter = where_clause(query, &mut sql);
         let limit = if query.limit == 0 {
             MAX_LIMIT
         } else {
@@ -214,17 +318,36 @@ impl Store {
         let lim = sql.bind(Bind::Int(i64::from(limit)));
         let off = sql.bind(Bind::Int(i64::try_from(query.offset).unwrap_or(i64::MAX)));
         sql.text = format!(
-            "SELECT {FILE_COLUMNS} FROM files f LEFT JOIN file_summary s ON s.file_id = f.id{} \
-             ORDER BY f.path LIMIT {lim} OFFSET {off}",
-            if clauses.is_empty() {
-                String::new()
-            } else {
-                format!(" WHERE {}", clauses.join(" AND "))
-            }
+            "SELECT {FILE_COLUMNS} FROM files f LEFT JOIN file_summary s ON s.file_id = f.id\
+             {filter} ORDER BY {} LIMIT {lim} OFFSET {off}",
+            order_clause(query)
         );
         self.run_file_query(sql)
             .await
             .map_err(StoreError::query("searching files"))
+    }
+
+    /// How many files match `query`'s criteria (its `limit`, `offset` and order ignored):
+    /// the total behind a page of [`Store::search_files`].
+    pub async fn count_files(&self, query: &FileQuery) -> Result<u64, StoreError> {
+        let mut sql = Sql::default();
+        let filter = where_clause(query, &mut sql);
+        sql.text = format!(
+            "SELECT COUNT(*) FROM files f LEFT JOIN file_summary s ON s.file_id = f.id{filter}"
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.text));
+        for b in sql.binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t),
+                Bind::Real(x) => q.bind(x),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        let n = q
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::query("counting files"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn run_file_query(&self, sql: Sql) -> Result<Vec<FileRow>, sqlx::Error> {

@@ -7,9 +7,9 @@ use std::future::Future;
 use serde_json::json;
 use sqlx::Executor;
 use tonewheel_store::{
-    AnalyzerResult, Backend, FileOutcome, FileQuery, FileRecord, FileStatus, ImportOutcome,
-    KeyFilter, PresetQuery, PresetRecord, PresetSource, Range, RegionKind, RegionRecord, Store,
-    StoreConfig, StoreError, Summary, TagSource,
+    AnalyzerResult, Backend, FileOutcome, FileQuery, FileRecord, FileSort, FileStatus,
+    ImportOutcome, KeyFilter, PresetQuery, PresetRecord, PresetSource, Range, RegionKind,
+    RegionRecord, Store, StoreConfig, StoreError, Summary, TagSource,
 };
 
 /// Runs `body` on a fresh SQLite store, then (when configured) on a fresh PostgreSQL schema.
@@ -118,6 +118,7 @@ fn analysed(
     }
     FileRecord {
         path: path.into(),
+        display_name: None,
         content_hash: hash.into(),
         format: Some("wav".into()),
         duration_s: Some(duration_s),
@@ -141,6 +142,7 @@ fn analysed(
 fn failed(path: &str, hash: &str) -> FileRecord {
     FileRecord {
         path: path.into(),
+        display_name: None,
         content_hash: hash.into(),
         format: None,
         duration_s: None,
@@ -460,6 +462,98 @@ fn search_filters_by_text_key_tempo_tag_duration_and_status() {
         let names: Vec<&str> = page.iter().map(|f| f.file_name.as_str()).collect();
         assert_eq!(names, ["Kick 01.wav", "broken kick.wav"]);
         assert_eq!(store.list_files(0, 0).await.unwrap().len(), 6);
+    });
+}
+
+#[test]
+fn sorting_puts_missing_values_last_and_counts_ignore_paging() {
+    on_every_backend(|store| async move {
+        // name, bpm, key, duration, display name
+        let rows = [
+            ("/lib/b.wav", Some(140.0), Some(("A", "minor")), 4.0, None),
+            ("/lib/a.wav", Some(120.0), Some(("C#", "major")), 2.0, None),
+            ("/lib/c.wav", None, None, 4.0, Some("Zebra Pad.wav")),
+            ("/lib/d.wav", Some(90.0), Some(("C", "minor")), 1.0, None),
+        ];
+        for (i, (path, bpm, key, duration_s, display)) in rows.iter().enumerate() {
+            let mut r = analysed(path, &format!("h{i}"), *bpm, *key, *duration_s, 1, &["x"]);
+            r.display_name = display.map(str::to_string);
+            store.import_file(&r).await.unwrap();
+        }
+        store
+            .import_file(&failed("/lib/e.wav", "he"))
+            .await
+            .unwrap();
+        let sorted = |sort: FileSort, descending: bool| {
+            let store = store.clone();
+            async move {
+                paths(
+                    &store,
+                    FileQuery {
+                        sort,
+                        descending,
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            sorted(FileSort::Bpm, false).await,
+            ["d.wav", "a.wav", "b.wav", "Zebra Pad.wav", "e.wav"]
+        );
+        assert_eq!(
+            sorted(FileSort::Bpm, true).await,
+            ["b.wav", "a.wav", "d.wav", "e.wav", "Zebra Pad.wav"]
+        );
+        // Keys in pitch-class order from C (C minor, C# major, A minor), not alphabetical.
+        assert_eq!(
+            sorted(FileSort::Key, false).await,
+            ["d.wav", "a.wav", "b.wav", "Zebra Pad.wav", "e.wav"]
+        );
+        // Equal durations fall back to the path.
+        assert_eq!(
+            sorted(FileSort::Duration, false).await,
+            ["d.wav", "a.wav", "b.wav", "Zebra Pad.wav", "e.wav"]
+        );
+        assert_eq!(
+            sorted(FileSort::Name, false).await,
+            ["a.wav", "b.wav", "d.wav", "e.wav", "Zebra Pad.wav"]
+        );
+        assert_eq!(
+            sorted(FileSort::Path, true).await,
+            ["e.wav", "d.wav", "Zebra Pad.wav", "b.wav", "a.wav"]
+        );
+        assert_eq!(
+            sorted(FileSort::Created, false).await,
+            ["b.wav", "a.wav", "Zebra Pad.wav", "d.wav", "e.wav"]
+        );
+        // The display name is searched besides the path.
+        let zebra = FileQuery {
+            text: Some("zebra".into()),
+            ..Default::default()
+        };
+        assert_eq!(paths(&store, zebra.clone()).await, ["Zebra Pad.wav"]);
+        assert_eq!(store.count_files(&zebra).await.unwrap(), 1);
+        let page = FileQuery {
+            tags: vec!["x".into()],
+            sort: FileSort::Duration,
+            limit: 2,
+            offset: 1,
+            ..Default::default()
+        };
+        assert_eq!(paths(&store, page.clone()).await, ["a.wav", "b.wav"]);
+        assert_eq!(store.count_files(&page).await.unwrap(), 4);
+        assert_eq!(store.count_files(&FileQuery::default()).await.unwrap(), 5);
+        assert!(matches!(
+            FileSort::parse("size"),
+            Err(StoreError::Invalid { field: "sort", .. })
+        ));
+        assert_eq!(FileSort::parse(" BPM ").unwrap(), FileSort::Bpm);
+        let row = store.get_file_row(3).await.unwrap().unwrap();
+        assert_eq!(row.file_name, "Zebra Pad.wav");
+        assert_eq!(row.tags.len(), 1);
+        assert!(store.get_file_row(99).await.unwrap().is_none());
     });
 }
 

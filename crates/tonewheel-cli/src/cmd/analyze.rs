@@ -11,7 +11,6 @@ use tonewheel_analysis::analyzers::TempoAnalyzer;
 use tonewheel_analysis::engine::{Engine, EngineError, ExtractOptions, Registry};
 
 use crate::cli::AnalyzeArgs;
-use crate::cmd::audio_error_code;
 use crate::outcome::Outcome;
 
 /// One file's printed result.
@@ -194,11 +193,12 @@ fn analyse_one(engine: &Engine, path: &Path, peaks_path: Option<&Path>) -> FileO
 
 /// A stable code for a file that could not be analysed, and the exit outcome it implies.
 pub fn engine_error_code(e: &EngineError) -> (&'static str, Outcome) {
-    match e {
-        EngineError::Audio(a) => (audio_error_code(a), Outcome::of_audio_error(a)),
-        EngineError::Unsupported(_) => ("unsupported_format", Outcome::InputError),
-        EngineError::Panicked(_) => ("internal_error", Outcome::InternalError),
-    }
+    let outcome = match e {
+        EngineError::Audio(a) => Outcome::of_audio_error(a),
+        EngineError::Unsupported(_) => Outcome::InputError,
+        EngineError::Panicked(_) => Outcome::InternalError,
+    };
+    (tonewheel_store::engine_error_code(e), outcome)
 }
 
 fn num(v: &Value, digits: usize) -> String {

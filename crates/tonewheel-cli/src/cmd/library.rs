@@ -8,10 +8,10 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
-use tonewheel_analysis::engine::{Engine, Registry};
+use tonewheel_analysis::engine::Engine;
 use tonewheel_store::{
-    outcome_from_report, FileOutcome, FileQuery, FileRecord, FileRow, FileStatus, ImportOutcome,
-    KeyFilter, Range, Store, StoreConfig, StoreError,
+    FileOutcome, FileQuery, FileRecord, FileRow, FileStatus, ImportOutcome, KeyFilter, Range,
+    Store, StoreConfig, StoreError,
 };
 
 use crate::cli::{
@@ -111,21 +111,14 @@ fn import(rt: &tokio::runtime::Runtime, store: &Store, args: &LibraryImportArgs)
         }
     };
     // The analyze verb's default set: every analyzer but the waveform (peaks are drawn on
-    // demand, not catalogued).
-    let defaults = Registry::defaults();
-    let names: Vec<&str> = defaults
-        .names()
-        .into_iter()
-        .filter(|n| *n != "peaks")
-        .collect();
-    let registry = match Registry::defaults().select(&names) {
-        Ok(r) => r,
+    // demand, not catalogued); the server's imports use the same engine.
+    let engine = match tonewheel_store::import_engine() {
+        Ok(e) => e,
         Err(e) => {
             eprintln!("tonewheel library import: {e}");
             return Outcome::InternalError;
         }
     };
-    let engine = Engine::new(registry);
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(files.len() as u64);
         if let Ok(style) =
@@ -211,36 +204,8 @@ fn prepare(
         Ok(_) => {}
         Err(e) => return Prepared::StoreFailed(e),
     }
-    let format = tonewheel_audio::probe_info(&absolute)
-        .ok()
-        .map(|i| i.format.name().to_string());
-    let file_name = absolute
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let record = match engine.analyze_file(&absolute) {
-        Ok(report) => FileRecord {
-            path: shown,
-            content_hash: hash,
-            format,
-            duration_s: Some(report.facts.duration_s),
-            sample_rate: Some(i64::from(report.facts.sample_rate)),
-            channels: i64::try_from(report.facts.channels).ok(),
-            outcome: outcome_from_report(&file_name, &report),
-        },
-        Err(e) => FileRecord {
-            path: shown,
-            content_hash: hash,
-            format,
-            duration_s: None,
-            sample_rate: None,
-            channels: None,
-            outcome: FileOutcome::Error {
-                code: crate::cmd::analyze::engine_error_code(&e).0.to_string(),
-                message: e.to_string(),
-            },
-        },
-    };
+    let (record, _failure) =
+        tonewheel_store::analyze_to_record(engine, &absolute, shown, hash, None);
     Prepared::Record(Box::new(record))
 }
 
@@ -355,6 +320,7 @@ fn build_query(args: &LibrarySearchArgs) -> Result<FileQuery, StoreError> {
         },
         limit: args.limit,
         offset: 0,
+        ..FileQuery::default()
     })
 }
 

@@ -1,4 +1,5 @@
-//! `tonewheel serve`: the HTTP API on a loopback address (or any address, with a token).
+//! `tonewheel serve`: the HTTP API on a loopback address (or any address, with a token), with
+//! the sample catalogue the `library` verbs use.
 
 use tonewheel_server::{ServeConfig, Server, ServerError};
 
@@ -12,12 +13,20 @@ pub fn run(args: &ServeArgs) -> Outcome {
             .ok()
             .filter(|t| !t.is_empty())
     });
+    // The same catalogue the `library` verbs open: the flag, else the environment, else the
+    // SQLite file in the data folder.
+    let database_url =
+        tonewheel_store::StoreConfig::resolve(Some(args.data.clone()), args.database_url.clone())
+            .database_url;
     let config = ServeConfig {
         addr: args.addr,
         data_dir: args.data.clone(),
         presets_dir: args.presets.clone(),
         token,
         preview_cache_bytes: args.cache_mb.saturating_mul(1 << 20),
+        database_url,
+        library_roots: args.library.clone(),
+        max_upload_bytes: args.max_upload_mb.saturating_mul(1_000_000),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -54,6 +63,13 @@ fn outcome_of(e: &ServerError) -> Outcome {
         | ServerError::InvalidToken
         | ServerError::Preset { .. }
         | ServerError::DuplicateId { .. } => Outcome::InputError,
+        // A wrong URL, an unreachable server or an unwritable folder is the user's to fix,
+        // as for the `library` verbs.
+        ServerError::Store { source } => match source {
+            tonewheel_store::StoreError::Migrate { .. }
+            | tonewheel_store::StoreError::Query { .. } => Outcome::InternalError,
+            _ => Outcome::InputError,
+        },
         ServerError::Bind { source, .. }
             if matches!(
                 source.kind(),

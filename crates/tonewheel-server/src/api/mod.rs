@@ -1,18 +1,26 @@
 //! The HTTP routes. Every route is registered through `utoipa_axum::routes!`, so the router
 //! and the OpenAPI document are built from the same handlers and cannot disagree.
 
+mod analyze;
+mod audio;
 mod body;
+mod files;
 mod presets;
 mod render;
+mod resources;
 mod studio;
 mod system;
+mod upload;
+mod waveform;
 
 use std::sync::OnceLock;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
@@ -25,7 +33,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 #[openapi(
     info(
         title = "tonewheel",
-        description = "Presets, previews, renders and analysis plugins of the tonewheel engine."
+        description = "Presets, previews, renders, the sample library and analysis plugins of the tonewheel engine."
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorObject))
 )]
@@ -44,6 +52,16 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(presets::get_preset))
         .routes(routes!(presets::preset_audio))
         .routes(routes!(render::render))
+        .routes(routes!(analyze::analyze))
+        // Uploads are far larger than the 1 MiB JSON limit; the handler streams them to disk
+        // and enforces `--max-upload-mb` itself.
+        .routes(routes!(upload::upload).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(files::list_files))
+        .routes(routes!(files::get_file))
+        .routes(routes!(files::stats))
+        .routes(routes!(audio::audio))
+        .routes(routes!(waveform::waveform))
+        .routes(routes!(resources::resources))
 }
 
 /// The OpenAPI document of the server (built once).

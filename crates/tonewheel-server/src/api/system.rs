@@ -1,4 +1,5 @@
 //! Service routes: health, status, analysis plugins, OpenAPI document.
+//! (Machine resources are in `resources.rs`; the studio page is in `studio.rs`.)
 
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -27,6 +28,23 @@ pub struct Status {
     pub presets: usize,
     /// Preview cache counters.
     pub cache: CacheStats,
+    /// The sample catalogue: backend and file counts.
+    pub library: LibraryStatus,
+}
+
+/// The catalogue's part of `/status`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LibraryStatus {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// Catalogued files (`null` when the database did not answer; the error is logged).
+    pub files: Option<i64>,
+    /// Of those, analysed.
+    pub ok: Option<i64>,
+    /// Of those, not decodable.
+    pub errors: Option<i64>,
+    /// Folders `POST /analyze` may read.
+    pub library_roots: usize,
 }
 
 /// One analyzer of the analysis engine.
@@ -52,15 +70,31 @@ pub async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Version, uptime, preset count and cache counters.
+/// Version, uptime, preset count, cache counters and the catalogue's backend and counts.
 #[utoipa::path(get, path = "/status", tag = "system",
     responses((status = 200, description = "Server status", body = Status)))]
 pub async fn status(State(state): State<AppState>) -> Json<Status> {
+    let library = state.library();
+    // A status page that fails with the database would hide everything else it says.
+    let stats = match library.store().stats().await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!("status: catalogue statistics: {e}");
+            None
+        }
+    };
     Json(Status {
         version: env!("CARGO_PKG_VERSION"),
         uptime_s: state.uptime_s(),
         presets: state.catalogue().len(),
         cache: state.previews().stats(),
+        library: LibraryStatus {
+            backend: library.store().backend().name(),
+            files: stats.as_ref().map(|s| s.files),
+            ok: stats.as_ref().map(|s| s.ok),
+            errors: stats.as_ref().map(|s| s.errors),
+            library_roots: library.roots().folders().len(),
+        },
     })
 }
 
