@@ -163,4 +163,25 @@ describe("upload and library pages", () => {
     assert.match(await alert.textContent(), /“not-audio\.wav” could not be read as audio/);
     assert.equal(await page.evaluate(() => location.hash), "#/upload");
   });
+
+  test("a file over the server's upload limit is refused in words, with the limit", async () => {
+    // Its own server, with the smallest limit the CLI takes: 1 MB.
+    const small = await startServer({ extraArgs: ["--max-upload-mb", "1"] });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${small.base}/#/upload`);
+      await withScreenshots("upload over the limit", page, browser.console_lines, small.base, async () => {
+        // 8 s of stereo 16-bit at 44.1 kHz: 176 400 bytes a second, 1.41 MB in all.
+        const wav = makeWav({ sample_rate: RATE, channels: 2, segments: [{ sine_hz: 440, seconds: 8, amplitude: 0.5 }] });
+        assert.ok(wav.length > 1024 * 1024);
+        await page.setInputFiles("#upload-input", { name: "too-long.wav", mimeType: "audio/wav", buffer: wav });
+        const alert = page.locator('.uploads li[data-name="too-long.wav"] [role="alert"]');
+        await alert.waitFor({ timeout: 30_000 });
+        assert.equal(await alert.textContent(), "“too-long.wav” is too large to upload. The server accepts files up to 1.0 MB.");
+      });
+    } finally {
+      await page.close();
+      await small.stop();
+    }
+  });
 });
