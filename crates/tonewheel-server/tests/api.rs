@@ -157,6 +157,7 @@ async fn health_status_plugins_and_home_page() {
 /// must be served (answering something other than the router's 404/405).
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/"),
+    ("get", "/static/{file}"),
     ("get", "/health"),
     ("get", "/status"),
     ("get", "/plugins"),
@@ -211,7 +212,7 @@ async fn openapi_document_matches_the_routes() {
 
     let id = first_factory_id();
     for (method, path) in ROUTES {
-        let url = s.url(&path.replace("{id}", &id));
+        let url = s.url(&path.replace("{id}", &id).replace("{file}", "app.js"));
         let request = match *method {
             "get" => s.client.get(&url).query(&[("duration", "0.5")]),
             _ => s
@@ -778,5 +779,49 @@ async fn background_warming_measures_unmeasured_presets_and_counts_in_status() {
         first["descriptors"]["pitch_hz"].as_f64().is_some(),
         "{first}"
     );
+    s.stop().await;
+}
+
+/// The studio's embedded files: the page at `/`, scripts under `/static/`, each with its
+/// content type and an ETag that revalidates to 304; an unknown name is a JSON 404.
+#[tokio::test]
+async fn studio_page_and_static_files() {
+    let s = TestServer::start(None, None).await;
+    let home = s.get("/").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let csp = home.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(home.headers()["cache-control"], "no-cache");
+    let html = home.text().await.unwrap();
+    assert!(html.contains(r#"<script type="module" src="/static/app.js">"#));
+
+    let app = s.get("/static/app.js").await;
+    assert_eq!(app.status(), StatusCode::OK);
+    assert_eq!(
+        app.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(app.headers()["x-content-type-options"], "nosniff");
+    let etag = app.headers()["etag"].to_str().unwrap().to_string();
+    let body = app.text().await.unwrap();
+    assert!(body.contains("import "), "app.js is an ES module");
+    let again = s
+        .client
+        .get(s.url("/static/app.js"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    let css = s.get("/static/studio.css").await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+
+    // (`%2e%2e` would be normalised to `..` by the client before it is sent.)
+    for name in ["nope.js", "..%2FCargo.toml", "APP.JS", "app.js.map"] {
+        let (code, body) = s.get_json(&format!("/static/{name}")).await;
+        assert_eq!(code, StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(error_code(&body), "asset_not_found", "{name}");
+    }
     s.stop().await;
 }

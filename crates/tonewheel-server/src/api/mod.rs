@@ -8,6 +8,7 @@ mod files;
 mod presets;
 mod render;
 mod resources;
+mod studio;
 mod system;
 mod upload;
 mod waveform;
@@ -43,7 +44,8 @@ struct ApiDoc;
 /// Every route with its OpenAPI description, not yet bound to a state.
 pub(crate) fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(system::index))
+        .routes(routes!(studio::index))
+        .routes(routes!(studio::static_file))
         .routes(routes!(system::health))
         .routes(routes!(system::status))
         .routes(routes!(system::plugins))

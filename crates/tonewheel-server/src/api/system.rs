@@ -1,8 +1,8 @@
-//! Service routes: placeholder home page, health, status, analysis plugins, OpenAPI document.
-//! (Machine resources are in `resources.rs`.)
+//! Service routes: health, status, analysis plugins, OpenAPI document.
+//! (Machine resources are in `resources.rs`; the studio page is in `studio.rs`.)
 
 use axum::extract::State;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -63,21 +63,6 @@ pub struct Plugin {
 pub struct Plugins {
     /// Registered analyzers, in registry order.
     pub analyzers: Vec<Plugin>,
-}
-
-const INDEX_HTML: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tonewheel</title></head>
-<body><h1>tonewheel</h1>
-<p>The web studio comes later. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>;
-try <a href="/api/presets">/api/presets</a> or <a href="/status">/status</a>.</p>
-</body></html>
-"#;
-
-/// Placeholder home page linking the API description.
-#[utoipa::path(get, path = "/", tag = "system",
-    responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn index() -> impl IntoResponse {
-    Html(INDEX_HTML)
 }
 
 /// Liveness check.
