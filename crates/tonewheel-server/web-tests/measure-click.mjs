@@ -3,8 +3,11 @@
 //
 //   node measure-click.mjs [--profile release|debug] [--json]
 //
-// Three passes, each over every tile, one click to start and one to stop:
-//   cold         fresh server data folder (the preview renders on the click) and no prefetch;
+// Four passes, each over every tile, one click to start and one to stop:
+//   cold         fresh server data folder, background warming off (`--no-warm`): every
+//                preview renders on its click; no prefetch;
+//   first-use    another fresh server with warming on (the default), clicked as soon as the
+//                page is up; no prefetch: what a new user's first clicks meet;
 //   server-warm  previews already on the server's disk, no prefetch (download + decode);
 //   prefetched   the visible tiles' previews fetched ahead (the page's normal behaviour).
 
@@ -44,11 +47,18 @@ function summary(name, { ms, cached }) {
   return { pass: name, clicks: ms.length, cached_at_click: cached, p50_ms: percentile(ms, 50), p95_ms: percentile(ms, 95), max_ms: Math.max(...ms) };
 }
 
-const server = await startServer({ profile });
 const browser = await startBrowser();
+const cold = await startServer({ profile, extraArgs: ["--no-warm"] });
+let coldPass;
 try {
-  const rows = [];
-  rows.push(summary("cold", await pass(browser, server.base, { prefetch: false })));
+  coldPass = await pass(browser, cold.base, { prefetch: false });
+} finally {
+  await cold.stop();
+}
+const server = await startServer({ profile });
+try {
+  const rows = [summary("cold", coldPass)];
+  rows.push(summary("first-use", await pass(browser, server.base, { prefetch: false })));
   rows.push(summary("server-warm", await pass(browser, server.base, { prefetch: false })));
   rows.push(summary("prefetched", await pass(browser, server.base, { prefetch: true })));
   if (asJson) console.log(JSON.stringify(rows));
