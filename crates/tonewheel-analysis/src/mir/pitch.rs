@@ -23,9 +23,16 @@
 //! strongest of the estimate's first 8 harmonics, they are the odd harmonics of a
 //! fundamental an octave lower, and that is the answer. Two partials are asked for, not
 //! one: a lone component at half the estimate (a sympathetic string, a sub oscillator, hum)
-//! is not a harmonic series. The check never moves an estimate up: a missing fundamental
-//! whose odd harmonics are absent keeps the periodicity YIN found (see `docs/accuracy.md` on
-//! the FluidR3 church organ, whose upper samples repeat at twice the note's period).
+//! is not a harmonic series.
+//!
+//! **Quint check.** An organ note with a strong quint (a 2⅔′ stop: a partial at 1.5 times the
+//! note, as in FluidR3's church organ from MIDI 72 up) repeats at twice the note's period, and
+//! YIN reads the octave below. Its spectrum, seen from that estimate, has partials at 2, 3, 4
+//! and 6 times it and none at 1, 5 or 7. When the partials at 1, 5 and 7 times the estimate are
+//! all below [`QUINT_ABSENT_DB`] while those at 2 and 3 stand within
+//! [`SUB_OCTAVE_PARTIAL_DB`], the note is the octave above: the key that was played, which is
+//! the root note a sampler needs. A tone that merely lacks its fundamental keeps its 5th and
+//! 7th harmonics and is left alone.
 //!
 //! Any sample rate from [`MIN_RATE_HZ`] to [`MAX_RATE_HZ`] works (the engine passes up to
 //! ~10 s at 22 050 Hz): lags scale with it.
@@ -64,6 +71,11 @@ pub const MAX_FRAMES: usize = 400;
 /// correct note (a harp note with a lone component at half its pitch) has its second
 /// partial at -31.5 dB.
 pub const SUB_OCTAVE_PARTIAL_DB: f32 = -30.0;
+/// The quint check's "absent" partials are below this (dB re the strongest harmonic). Where
+/// FluidR3's church organ reads an octave low, the partials at 1, 5 and 7 times the estimate
+/// are -74 to -90 dB; a piano's weakest low fundamental is near -39 dB, and a real missing
+/// fundamental keeps its 5th and 7th harmonics.
+pub const QUINT_ABSENT_DB: f32 = -50.0;
 /// Length of the sub-octave check's spectrum window (s): 16 384 samples at 22 050 Hz, bins of
 /// 1.3 Hz, so the partials of a 30 Hz fundamental are resolved.
 pub const SUB_OCTAVE_WINDOW_S: f32 = 0.743;
@@ -212,10 +224,10 @@ pub fn estimate_pitch(mono: &[f32], sample_rate_hz: f32) -> Option<PitchEstimate
         near.iter().sum::<f32>() / near.len() as f32
     };
     let estimate_hz = 440.0 * 2f32.powf((midi - 69.0) / 12.0);
-    if estimate_hz / 2.0 >= MIN_F0_HZ
-        && sub_octave_supported(mono, sample_rate_hz, estimate_hz, &mut planner)
-    {
-        midi -= 12.0;
+    match octave_check(mono, sample_rate_hz, estimate_hz, &mut planner) {
+        OctaveCheck::Keep => {}
+        OctaveCheck::Down => midi -= 12.0,
+        OctaveCheck::Up => midi += 12.0,
     }
     let mut dips: Vec<f32> = voiced.iter().map(|f| f.aperiodicity).collect();
     dips.sort_by(f32::total_cmp);
@@ -242,69 +254,124 @@ pub fn estimate_pitch(mono: &[f32], sample_rate_hz: f32) -> Option<PitchEstimate
     })
 }
 
-/// The sub-octave check of the module docs: do the partials at `f0_hz / 2` and `1.5 · f0_hz`
-/// both stand within [`SUB_OCTAVE_PARTIAL_DB`] of the strongest of `f0_hz`'s first 8
-/// harmonics, in a Hann-windowed spectrum of up to [`SUB_OCTAVE_WINDOW_S`] from the note's
-/// start?
-fn sub_octave_supported(
+/// What the long-window spectrum says about YIN's estimate (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OctaveCheck {
+    /// The estimate stands.
+    Keep,
+    /// Odd harmonics of the octave below: the fundamental is an octave lower.
+    Down,
+    /// A note with a strong quint and no partial at the estimate: an octave higher.
+    Up,
+}
+
+/// The octave checks of the module docs on a Hann-windowed spectrum of up to
+/// [`SUB_OCTAVE_WINDOW_S`] from the note's start: partial levels are relative to the strongest
+/// of `f0_hz`'s first 8 harmonics.
+fn octave_check(
     mono: &[f32],
     sample_rate_hz: f32,
     f0_hz: f32,
     planner: &mut RealFftPlanner<f64>,
-) -> bool {
-    let peak = mono
-        .iter()
-        .map(|&s| finite_or_zero(s).abs())
-        .fold(0.0f32, f32::max);
-    if peak <= 0.0 {
-        return false;
-    }
-    // The note starts at the first sample within 40 dB of the peak.
-    let Some(onset) = mono
-        .iter()
-        .position(|&s| finite_or_zero(s).abs() >= 0.01 * peak)
-    else {
-        return false;
+) -> OctaveCheck {
+    let Some(levels) = PartialLevels::measure(mono, sample_rate_hz, f0_hz, planner) else {
+        return OctaveCheck::Keep;
     };
-    let fft_len = ((SUB_OCTAVE_WINDOW_S * sample_rate_hz).round() as usize).next_power_of_two();
-    let start = onset + (SUB_OCTAVE_SKIP_S * sample_rate_hz).round() as usize;
-    let end = (start + fft_len).min(mono.len());
-    let len = end.saturating_sub(start);
-    if (len as f32) < SUB_OCTAVE_MIN_S * sample_rate_hz {
-        return false;
+    let stands = |ratio: f64| {
+        levels
+            .db(ratio)
+            .is_some_and(|db| db >= SUB_OCTAVE_PARTIAL_DB)
+    };
+    let absent = |ratio: f64| levels.db(ratio).is_some_and(|db| db < QUINT_ABSENT_DB);
+    if f0_hz / 2.0 >= MIN_F0_HZ && stands(0.5) && stands(1.5) {
+        OctaveCheck::Down
+    } else if 2.0 * f0_hz <= MAX_F0_HZ
+        && absent(1.0)
+        && absent(5.0)
+        && absent(7.0)
+        && stands(2.0)
+        && stands(3.0)
+    {
+        OctaveCheck::Up
+    } else {
+        OctaveCheck::Keep
     }
-    let fft = planner.plan_fft_forward(fft_len);
-    let mut input = fft.make_input_vec();
-    let mut spectrum = fft.make_output_vec();
-    for (i, (slot, &s)) in input.iter_mut().zip(&mono[start..end]).enumerate() {
-        let hann = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / (len - 1) as f64).cos();
-        *slot = f64::from(finite_or_zero(s)) * hann;
+}
+
+/// Magnitude spectrum of a note's first [`SUB_OCTAVE_WINDOW_S`] and the level its estimate's
+/// strongest harmonic sets.
+struct PartialLevels {
+    spectrum: Vec<f64>,
+    bin_hz: f64,
+    f0_hz: f64,
+    strongest: f64,
+}
+
+impl PartialLevels {
+    /// `None` when the note is too short, silent or has no partials at `f0_hz`'s harmonics.
+    fn measure(
+        mono: &[f32],
+        sample_rate_hz: f32,
+        f0_hz: f32,
+        planner: &mut RealFftPlanner<f64>,
+    ) -> Option<Self> {
+        let peak = mono
+            .iter()
+            .map(|&s| finite_or_zero(s).abs())
+            .fold(0.0f32, f32::max);
+        if peak <= 0.0 {
+            return None;
+        }
+        // The note starts at the first sample within 40 dB of the peak.
+        let onset = mono
+            .iter()
+            .position(|&s| finite_or_zero(s).abs() >= 0.01 * peak)?;
+        let fft_len = ((SUB_OCTAVE_WINDOW_S * sample_rate_hz).round() as usize).next_power_of_two();
+        let start = onset + (SUB_OCTAVE_SKIP_S * sample_rate_hz).round() as usize;
+        let end = (start + fft_len).min(mono.len());
+        let len = end.saturating_sub(start);
+        if (len as f32) < SUB_OCTAVE_MIN_S * sample_rate_hz {
+            return None;
+        }
+        let fft = planner.plan_fft_forward(fft_len);
+        let mut input = fft.make_input_vec();
+        let mut spectrum = fft.make_output_vec();
+        for (i, (slot, &s)) in input.iter_mut().zip(&mono[start..end]).enumerate() {
+            let hann = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / (len - 1) as f64).cos();
+            *slot = f64::from(finite_or_zero(s)) * hann;
+        }
+        fft.process(&mut input, &mut spectrum).ok()?;
+        let mut levels = Self {
+            spectrum: spectrum.iter().map(|c| c.norm()).collect(),
+            bin_hz: f64::from(sample_rate_hz) / fft_len as f64,
+            f0_hz: f64::from(f0_hz),
+            strongest: 0.0,
+        };
+        levels.strongest = (1..=8)
+            .filter_map(|k| levels.magnitude(k as f64))
+            .fold(0.0, f64::max);
+        (levels.strongest > 0.0).then_some(levels)
     }
-    if fft.process(&mut input, &mut spectrum).is_err() {
-        return false;
-    }
-    let bin_hz = f64::from(sample_rate_hz) / fft_len as f64;
-    let band = 2f64.powf(f64::from(PARTIAL_BAND_SEMITONES) / 12.0);
-    // Peak magnitude within ±PARTIAL_BAND_SEMITONES (at least ±1 bin) of `hz`; None past Nyquist.
-    let partial = |hz: f64| -> Option<f64> {
-        let centre = (hz / bin_hz).round() as usize;
-        let lo = ((hz / band / bin_hz).floor() as usize).min(centre.saturating_sub(1));
-        let hi = ((hz * band / bin_hz).ceil() as usize).max(centre + 1);
-        spectrum
+
+    /// Peak magnitude within ±[`PARTIAL_BAND_SEMITONES`] (at least ±1 bin) of
+    /// `ratio · f0_hz`; `None` past Nyquist.
+    fn magnitude(&self, ratio: f64) -> Option<f64> {
+        let hz = ratio * self.f0_hz;
+        let band = 2f64.powf(f64::from(PARTIAL_BAND_SEMITONES) / 12.0);
+        let centre = (hz / self.bin_hz).round() as usize;
+        let lo = ((hz / band / self.bin_hz).floor() as usize).min(centre.saturating_sub(1));
+        let hi = ((hz * band / self.bin_hz).ceil() as usize).max(centre + 1);
+        self.spectrum
             .get(lo..=hi)
-            .map(|bins| bins.iter().map(|c| c.norm()).fold(0.0, f64::max))
-    };
-    let f0 = f64::from(f0_hz);
-    let strongest = (1..=8)
-        .filter_map(|k| partial(k as f64 * f0))
-        .fold(0.0, f64::max);
-    if strongest <= 0.0 {
-        return false;
+            .map(|bins| bins.iter().copied().fold(0.0, f64::max))
     }
-    let floor = strongest * 10f64.powf(f64::from(SUB_OCTAVE_PARTIAL_DB) / 20.0);
-    [0.5, 1.5]
-        .iter()
-        .all(|&m| partial(m * f0).is_some_and(|level| level >= floor))
+
+    /// The partial at `ratio · f0_hz` in dB relative to the strongest harmonic (very quiet
+    /// partials read as -300 dB); `None` past Nyquist.
+    fn db(&self, ratio: f64) -> Option<f32> {
+        self.magnitude(ratio)
+            .map(|m| (20.0 * (m.max(1e-15) / self.strongest).log10()) as f32)
+    }
 }
 
 /// YIN's period choice for one frame: the first dip of `cmnd` below the threshold (walked

@@ -123,11 +123,18 @@ fn tone_db(f0_hz: f32, levels_db: &[f32], extra: Option<(f32, f32)>) -> Vec<f32>
     let mut partials: Vec<(f32, f32)> = levels_db
         .iter()
         .enumerate()
-        .map(|(k, &db)| ((k + 1) as f32, 10f32.powf(db / 20.0)))
+        .map(|(k, &db)| ((k + 1) as f32, db))
         .collect();
-    if let Some((ratio, db)) = extra {
-        partials.push((ratio, 10f32.powf(db / 20.0)));
-    }
+    partials.extend(extra);
+    tone_partials(f0_hz, &partials)
+}
+
+/// A plucked tone from `(ratio to f0_hz, level dB)` partials.
+fn tone_partials(f0_hz: f32, partials_db: &[(f32, f32)]) -> Vec<f32> {
+    let partials: Vec<(f32, f32)> = partials_db
+        .iter()
+        .map(|&(ratio, db)| (ratio, 10f32.powf(db / 20.0)))
+        .collect();
     (0..(1.5 * RATE_HZ) as usize)
         .map(|i| {
             let t = i as f32 / RATE_HZ;
@@ -189,4 +196,40 @@ fn a_lone_sub_octave_component_does_not_move_the_pitch() {
     let quint = tone_db(f0, &[0.0, -6.0, -20.0, -14.0], Some((1.5, -26.0)));
     let e = estimate_pitch(&quint, RATE_HZ).expect("voiced");
     assert!(cents_error(e.f0_hz, f0).abs() <= CENTS_TOLERANCE, "{e:?}");
+}
+
+/// An organ note with a strong quint (FluidR3's church organ from MIDI 72 up: partials at 1,
+/// 1.5, 2, 3, 4, 4.5, 6 times the note) repeats at twice its period; the quint check reads
+/// the note that was played, not the octave below.
+#[test]
+fn an_organ_quint_reads_the_played_note() {
+    let organ = [
+        (1.0, 0.0),
+        (1.5, -4.0),
+        (2.0, -8.0),
+        (3.0, -10.0),
+        (4.0, -16.0),
+        (4.5, -20.0),
+        (6.0, -22.0),
+    ];
+    for midi in [74.0f32, 81.0, 88.0] {
+        let f0 = midi_to_hz(midi);
+        let e = estimate_pitch(&tone_partials(f0, &organ), RATE_HZ).expect("voiced");
+        let error = cents_error(e.f0_hz, f0);
+        assert!(error.abs() <= CENTS_TOLERANCE, "MIDI {midi}: {e:?}");
+    }
+}
+
+/// A tone that only lacks its fundamental (harmonics 2-8, as through a small speaker) keeps
+/// the pitch its harmonics imply: its 5th and 7th harmonics are there, so the quint check
+/// leaves it alone.
+#[test]
+fn a_missing_fundamental_keeps_its_pitch() {
+    let partials: Vec<(f32, f32)> = (2..=8).map(|k| (k as f32, -2.0 * (k - 2) as f32)).collect();
+    for midi in [45.0f32, 57.0, 69.0] {
+        let f0 = midi_to_hz(midi);
+        let e = estimate_pitch(&tone_partials(f0, &partials), RATE_HZ).expect("voiced");
+        let error = cents_error(e.f0_hz, f0);
+        assert!(error.abs() <= CENTS_TOLERANCE, "MIDI {midi}: {e:?}");
+    }
 }
